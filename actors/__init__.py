@@ -1,0 +1,1 @@
+"""The actor runtime: mailboxes, refs, supervisors, rate limiter, circuit breaker, retry."""

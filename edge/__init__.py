@@ -1,0 +1,1 @@
+"""The edges: protocol handling for EDI, SFTP, Odoo and HTTP channels. Imports contracts only."""

@@ -1,0 +1,1 @@
+"""HTTP channels: signed webhooks and REST pollers."""

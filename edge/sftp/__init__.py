@@ -1,0 +1,1 @@
+"""SFTP: the partners' drop server, pollers for partner-hosted SFTP, outbound uploads."""

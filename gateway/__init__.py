@@ -1,0 +1,1 @@
+"""The crossdock process: config, store, supervision tree, admin API, CLI."""
