@@ -1,0 +1,250 @@
+"""Checks that look at more than one key: duplicates, references, protocol requirements.
+
+They run after decoding, over every table that decoded, and report every problem they find
+(not just the first), each with the path of the key to change. Warnings are for choices that
+are legal but deserve a second look (a secret from the environment, plain HTTP to a remote
+Odoo); ``check-config`` prints them and still exits 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from gateway.config._address import check_url, is_loopback, parse_bind
+from gateway.config._partner import PartnerConfig, PartnerDefaults, SftpDropChannel
+from gateway.config._problems import ConfigProblem
+from gateway.config._schema import AdminSettings, OdooSettings, StoreSettings
+from gateway.config._secret import Secret
+from gateway.config._types import RetrySettings
+
+__all__ = ["MIN_TOKEN_LENGTH", "RESERVED_PARTNER_IDS", "Report", "gln_is_valid"]
+
+MIN_TOKEN_LENGTH = 16
+# Odoo is a destination like a partner (its actor, breaker and outbox rows are named "odoo").
+RESERVED_PARTNER_IDS = frozenset({"odoo", "gateway", "admin", "store"})
+_UNIQUE_CHANNELS = frozenset({"sftp-drop", "webhook", "none"})
+
+
+def gln_is_valid(gln: str) -> bool:
+    """GS1 check digit: weights 3, 1, 3, ... from the right, excluding the check digit."""
+    if len(gln) != 13 or not gln.isdigit():
+        return False
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(gln[:-1])))
+    return (10 - total % 10) % 10 == int(gln[-1])
+
+
+class Report:
+    """Collects problems and warnings for one file."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[ConfigProblem] = []
+        self.warnings: list[ConfigProblem] = []
+
+    def error(self, path: str, message: str) -> None:
+        self.problems.append(ConfigProblem(file=self.file, path=path, message=message))
+
+    def warn(self, path: str, message: str) -> None:
+        self.warnings.append(ConfigProblem(file=self.file, path=path, message=message))
+
+    def check_all(
+        self, tables: Mapping[str, object], partners: Sequence[tuple[int, PartnerConfig]]
+    ) -> None:
+        """Every check, over the tables that decoded (``None`` marks one that did not)."""
+        store, admin, odoo, defaults = (
+            tables.get(k) for k in ("store", "admin", "odoo", "defaults")
+        )
+        odoo = odoo if isinstance(odoo, OdooSettings) else None
+        if isinstance(store, StoreSettings):
+            self.check_store(store, odoo)
+        if isinstance(admin, AdminSettings):
+            self.check_admin(admin)
+        if odoo is not None:
+            self.check_odoo(odoo)
+        if isinstance(defaults, PartnerDefaults):
+            self.check_defaults(defaults)
+        self.check_partners(partners)
+        if not partners and not self.problems:
+            self.warn("$.partners", "no partners configured")
+
+    def check_store(self, store: StoreSettings, odoo: OdooSettings | None) -> None:
+        if odoo is not None and store.rescuer_horizon <= odoo.timeout:
+            self.error(
+                "$.store.rescuer_horizon",
+                f"must be longer than odoo.timeout ({odoo.timeout:g}s), or deliveries still "
+                f"in flight are handed out a second time; got {store.rescuer_horizon:g}s",
+            )
+
+    def check_admin(self, admin: AdminSettings) -> None:
+        try:
+            host, _ = parse_bind(admin.bind)
+        except ValueError as exc:
+            self.error("$.admin.bind", str(exc))
+        else:
+            if not is_loopback(host) and not admin.allow_remote:
+                self.error(
+                    "$.admin.bind",
+                    f"{host!r} is not a loopback address, so the admin API would be reachable "
+                    "from other machines; if that is intended set admin.allow_remote = true",
+                )
+        if not admin.tokens:
+            self.warn("$.admin.tokens", "no tokens: every admin endpoint will refuse requests")
+        names: dict[str, int] = {}
+        for i, token in enumerate(admin.tokens):
+            path = f"$.admin.tokens[{i}]"
+            if token.name in names:
+                first = names[token.name]
+                self.error(
+                    f"{path}.name",
+                    f"duplicate token name {token.name!r} (first at $.admin.tokens[{first}])",
+                )
+            names.setdefault(token.name, i)
+        values: dict[str, int] = {}
+        for i, token in enumerate(admin.tokens):
+            if not token.token.resolved:
+                continue
+            value = token.token.reveal()
+            path = f"$.admin.tokens[{i}].token"
+            if len(value) < MIN_TOKEN_LENGTH:
+                self.error(
+                    path,
+                    f"too short to be a token: use at least {MIN_TOKEN_LENGTH} characters "
+                    "(e.g. the output of `openssl rand -hex 32`)",
+                )
+            if value != value.strip():
+                self.error(
+                    path, "starts or ends with whitespace, which a bearer header cannot carry"
+                )
+            if value in values:
+                self.error(
+                    path,
+                    f"same value as $.admin.tokens[{values[value]}].token: each token must be "
+                    "distinct so it names one holder and one role",
+                )
+            values.setdefault(value, i)
+
+    def check_odoo(self, odoo: OdooSettings) -> None:
+        problem = check_url(odoo.url)
+        if problem:
+            self.error("$.odoo.url", problem)
+        elif odoo.url.startswith("http://"):
+            host = odoo.url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+            if not is_loopback(host):
+                self.warn("$.odoo.url", "plain http to a remote host sends the API key in clear")
+        if odoo.protocol in ("jsonrpc", "auto") and odoo.login is None:
+            why = (
+                "JSON-RPC authenticates with a login"
+                if odoo.protocol == "jsonrpc"
+                else 'protocol "auto" may detect JSON-RPC (Odoo 8 to 18), which needs a login; '
+                'set protocol = "json2" for Odoo 19 and later'
+            )
+            self.error("$.odoo.login", f"required with protocol {odoo.protocol!r}: {why}")
+        if odoo.delivery_concurrency > odoo.max_connections:
+            self.error(
+                "$.odoo.delivery_concurrency",
+                f"{odoo.delivery_concurrency} concurrent deliveries need as many connections; "
+                f"odoo.max_connections is {odoo.max_connections}",
+            )
+        self.check_retry("$.odoo.retry", odoo.retry)
+
+    def check_retry(self, path: str, retry: RetrySettings) -> None:
+        if retry.cap < retry.initial:
+            self.error(
+                f"{path}.cap",
+                f"must be at least retry.initial ({retry.initial:g}s), got {retry.cap:g}s",
+            )
+
+    def check_defaults(self, defaults: PartnerDefaults) -> None:
+        self.check_retry("$.defaults.retry", defaults.retry)
+
+    def check_partners(self, partners: Sequence[tuple[int, PartnerConfig]]) -> None:
+        """``partners`` holds (index in the file, partner) for the partners that decoded."""
+        ids: dict[str, int] = {}
+        users: dict[str, str] = {}
+        owners: dict[tuple[str, str, str], str] = {}
+        for i, partner in partners:
+            path = f"$.partners[{i}]"
+            if partner.id in RESERVED_PARTNER_IDS:
+                reserved = ", ".join(sorted(RESERVED_PARTNER_IDS))
+                self.error(f"{path}.id", f"{partner.id!r} is reserved ({reserved})")
+            if partner.id in ids:
+                self.error(
+                    f"{path}.id",
+                    f"duplicate partner id {partner.id!r} (first at $.partners[{ids[partner.id]}])",
+                )
+            ids.setdefault(partner.id, i)
+            self._check_formats(path, partner)
+            self._check_channels(path, partner, users)
+            self._check_identifiers(path, partner, owners)
+            self.check_retry(f"{path}.retry", partner.retry)
+
+    def _check_formats(self, path: str, partner: PartnerConfig) -> None:
+        seen: set[str] = set()
+        for j, fmt in enumerate(partner.formats):
+            if fmt in seen:
+                self.error(f"{path}.formats[{j}]", f"format {fmt!r} is listed twice")
+            seen.add(fmt)
+        for fmt, ids in (
+            ("edifact", partner.identifiers.edifact),
+            ("x12", partner.identifiers.x12),
+        ):
+            if fmt in seen and not ids:
+                self.error(
+                    f"{path}.identifiers.{fmt}",
+                    f"the partner uses {fmt} but has no {fmt} identifier: its inbound "
+                    "interchanges could not be routed to it, nor ours addressed to it",
+                )
+
+    def _check_channels(self, path: str, partner: PartnerConfig, users: dict[str, str]) -> None:
+        types = partner.channel_types()
+        for j, kind in enumerate(types):
+            if kind in _UNIQUE_CHANNELS and kind in types[:j]:
+                self.error(f"{path}.channels[{j}].type", f"channel {kind!r} is listed twice")
+            if kind == "none" and len(types) > 1:
+                self.error(
+                    f"{path}.channels[{j}]",
+                    "'none' means the partner has no channel; it cannot be combined with others",
+                )
+        for j, channel in enumerate(partner.channels):
+            if isinstance(channel, SftpDropChannel):
+                user = channel.username or partner.id
+                where = f"{path}.channels[{j}].username"
+                if user in users:
+                    self.error(where, f"SFTP user {user!r} is already used at {users[user]}")
+                users.setdefault(user, where)
+
+    def _check_identifiers(
+        self, path: str, partner: PartnerConfig, owners: dict[tuple[str, str, str], str]
+    ) -> None:
+        ids = partner.identifiers
+        keys: list[tuple[str, tuple[str, str, str]]] = []
+        for j, gln in enumerate(ids.gln):
+            where = f"{path}.identifiers.gln[{j}]"
+            if not gln_is_valid(gln):
+                self.error(where, f"{gln!r} is not a valid GLN: its check digit is wrong")
+            keys.append((where, ("gln", "", gln)))
+        for j, edi in enumerate(ids.edifact):
+            where = f"{path}.identifiers.edifact[{j}]"
+            if edi.qualifier == "14" and not gln_is_valid(edi.id):
+                self.error(
+                    f"{where}.id",
+                    f"qualifier '14' means a GLN, and {edi.id!r} is not a valid GLN",
+                )
+            keys.append((where, ("edifact", edi.qualifier or "", edi.id)))
+        for j, x12 in enumerate(ids.x12):
+            keys.append((f"{path}.identifiers.x12[{j}]", ("x12", x12.qualifier, x12.id)))
+        for where, key in keys:
+            if key in owners:
+                scheme, qualifier, value = key
+                shown = f"{qualifier}:{value}" if qualifier else value
+                self.error(
+                    where,
+                    f"{scheme} identifier {shown!r} is already used at {owners[key]}: "
+                    "inbound interchanges must route to exactly one partner",
+                )
+            owners.setdefault(key, where)
+
+    def warn_env_secrets(self, secrets: Sequence[tuple[str, Secret]]) -> None:
+        for path, secret in secrets:
+            if isinstance(secret.env, str):
+                self.warn(path, "secret from an environment variable: for development only")

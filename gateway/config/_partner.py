@@ -1,0 +1,208 @@
+"""``[defaults]`` and ``[[partners]]``: who the trading partners are and how to reach them.
+
+Channels are a tagged union on ``type`` so each kind of channel owns its own keys; the SFTP and
+webhook work adds keys to :class:`SftpDropChannel`, :class:`SftpPollChannel` and
+:class:`WebhookChannel` (new keys always get defaults, tags are never renamed).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from msgspec import Meta
+
+from gateway.config._types import (
+    BreakerSettings,
+    Count,
+    NonEmptyStr,
+    RateLimit,
+    RetrySettings,
+    Seconds,
+    Slug,
+    StrTable,
+    Table,
+)
+
+__all__ = [
+    "Channel",
+    "EdifactIdentifier",
+    "Format",
+    "MappingOverrides",
+    "NoChannel",
+    "PartnerConfig",
+    "PartnerDefaults",
+    "PartnerIdentifiers",
+    "Role",
+    "SftpDropChannel",
+    "SftpPollChannel",
+    "WebhookChannel",
+    "X12Identifier",
+]
+
+Role = Literal["customer", "channel", "3pl", "marketplace"]
+Format = Literal["edifact", "x12", "csv", "fixed-width", "json"]
+
+Gln = Annotated[
+    str,
+    Meta(pattern=r"^[0-9]{13}$", description="a GLN: 13 digits (e.g. '4012345000009')"),
+]
+EdifactPartyId = Annotated[
+    str,
+    Meta(
+        pattern=r"^\S(?:.{0,33}\S)?$",
+        description="an EDIFACT party id (UNB 0004/0010): 1 to 35 characters, no outer spaces",
+    ),
+]
+EdifactQualifier = Annotated[
+    str,
+    Meta(
+        pattern=r"^[A-Z0-9]{1,4}$",
+        description="a UNB code qualifier (0007): 1 to 4 capital letters or digits, e.g. '14'",
+    ),
+]
+X12Id = Annotated[
+    str,
+    Meta(
+        pattern=r"^\S(?:.{0,13}\S)?$",
+        description="an ISA sender/receiver id: 1 to 15 characters, without the padding",
+    ),
+]
+X12Qualifier = Annotated[
+    str,
+    Meta(
+        pattern=r"^[A-Z0-9]{2}$",
+        description="an ISA id qualifier: 2 capital letters or digits, e.g. 'ZZ' or '01'",
+    ),
+]
+Hostname = Annotated[
+    str,
+    Meta(
+        pattern=r"^[A-Za-z0-9._:\[\]-]{1,253}$",
+        description="a host name or IP address such as 'sftp.partner.example'",
+    ),
+]
+Port = Annotated[int, Meta(ge=1, le=65535, description="a port number from 1 to 65535")]
+
+
+class _Channel(Table, tag_field="type", frozen=True, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+class SftpDropChannel(
+    _Channel, tag="sftp-drop", frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """The partner writes to (and reads from) its own jailed folder on our SFTP server.
+
+    ``username`` defaults to the partner id. Keys and size limits arrive with the SFTP work.
+    """
+
+    username: Slug | None = None
+
+
+class SftpPollChannel(
+    _Channel, tag="sftp-poll", frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """We poll the partner's SFTP server. Paths, host keys and credentials arrive later."""
+
+    host: Hostname
+    port: Port = 22
+    username: NonEmptyStr
+    poll_interval: Seconds = 60.0
+
+
+class WebhookChannel(
+    _Channel, tag="webhook", frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """The partner POSTs JSON to our webhook receiver. Signing settings arrive later."""
+
+
+class NoChannel(_Channel, tag="none", frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """No transport: documents arrive through the admin API or replay only."""
+
+
+Channel = SftpDropChannel | SftpPollChannel | WebhookChannel | NoChannel
+
+
+class EdifactIdentifier(Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An EDIFACT interchange party: UNB sender/recipient id and its code qualifier."""
+
+    id: EdifactPartyId
+    qualifier: EdifactQualifier | None = None
+
+
+class X12Identifier(Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An X12 interchange party: ISA06/ISA08 id and its ISA05/ISA07 qualifier."""
+
+    id: X12Id
+    qualifier: X12Qualifier
+
+
+class PartnerIdentifiers(Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The ids inbound envelopes carry, so an interchange is routed to its partner."""
+
+    gln: tuple[Gln, ...] = ()
+    edifact: tuple[EdifactIdentifier, ...] = ()
+    x12: tuple[X12Identifier, ...] = ()
+
+
+class MappingOverrides(Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Per-partner translation tables used by the mappings; every table is string -> string.
+
+    ``qualifiers`` (party and reference qualifiers), ``units`` (the partner's unit codes ->
+    Odoo units of measure), ``carriers`` (the partner's carrier codes -> ours) and
+    ``code_lists`` (any other named list, e.g. ``code_lists.incoterms``).
+    """
+
+    qualifiers: StrTable = {}
+    units: StrTable = {}
+    carriers: StrTable = {}
+    code_lists: dict[Annotated[str, Meta(min_length=1)], StrTable] = {}
+
+
+class PartnerDefaults(Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What every ``[[partners]]`` entry starts from; a partner overrides key by key."""
+
+    mailbox_capacity: Count = 1000
+    rate_limit: RateLimit = RateLimit()
+    breaker: BreakerSettings = BreakerSettings()
+    retry: RetrySettings = RetrySettings()
+
+
+INHERITED = ("mailbox_capacity", "rate_limit", "breaker", "retry")
+
+
+class PartnerConfig(Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One trading partner, with its ``[defaults]`` already applied."""
+
+    id: Slug
+    name: NonEmptyStr | None = None
+    role: Role
+    formats: Annotated[
+        tuple[Format, ...],
+        Meta(
+            min_length=1,
+            description="an array of at least one format: "
+            "'edifact', 'x12', 'csv', 'fixed-width', 'json'",
+        ),
+    ]
+    channels: Annotated[
+        tuple[Channel, ...],
+        Meta(
+            min_length=1,
+            description='an array of at least one channel such as [{ type = "sftp-drop" }]; '
+            '[{ type = "none" }] for a partner without one',
+        ),
+    ]
+    identifiers: PartnerIdentifiers = PartnerIdentifiers()
+    mailbox_capacity: Count = 1000
+    rate_limit: RateLimit = RateLimit()
+    breaker: BreakerSettings = BreakerSettings()
+    retry: RetrySettings = RetrySettings()
+    mapping: MappingOverrides = MappingOverrides()
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+    def channel_types(self) -> tuple[str, ...]:
+        return tuple(str(type(c).__struct_config__.tag) for c in self.channels)
