@@ -1,0 +1,345 @@
+"""Turn decoded text into segments: the hot loop both standards share.
+
+Speed comes from leaving the characters to C: the text is cut with ``str.split`` at the
+segment terminator (or at terminator + line break when every segment ends that way), each
+segment with one ``split`` per element separator and one per element at the component
+separator. Python code runs per segment and per element, never per character.
+
+Identical segments are cut only once (files repeat the same parties, dates, qualifiers and
+articles message after message); equal segments share their immutable tag and elements.
+
+Rare things take a slower path only where they occur:
+
+- a release character (EDIFACT ``?``) is looked for once in the whole text; when present, a
+  terminator it escapes is glued back to its segment and only the segments that contain it
+  are scanned with a regular expression that understands escapes;
+- a repetition separator is handled the same way, per segment that contains one;
+- line breaks that are not a delimiter are format effectors (``'`` + CRLF after each
+  segment, or a file wrapped at 80 columns): when they do not all sit right after a
+  terminator, every segment is cleaned of them one by one.
+
+Errors here are ``TokenError`` with a position in the text; each standard turns them into
+its own ``RejectedInput`` with its own codes.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+from itertools import accumulate, count
+from operator import add, attrgetter
+
+from ._offsets import ByteOffsets
+from ._segment import Element, Segment
+
+__all__ = ["Delimiters", "TokenError", "split_segments"]
+
+_Repeats = tuple[tuple[Element, ...], ...] | None
+
+_EMPTY = "empty segment: two segment terminators in a row"
+_tag_of = attrgetter("tag")
+
+
+class TokenError(Exception):
+    """A text that cannot be cut into segments; ``position`` is an index into the text."""
+
+    def __init__(self, reason: str, position: int, segment: int, *, empty: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.position = position
+        self.segment = segment
+        """How many segments precede the faulty one (0-based index within the text)."""
+        self.empty = empty
+        """The fault is a segment with nothing in it (two terminators in a row)."""
+
+
+class Delimiters:
+    """The separators in force while cutting one stretch of text."""
+
+    __slots__ = ("component", "element", "release", "repetition", "terminator")
+
+    def __init__(
+        self,
+        *,
+        terminator: str,
+        element: str,
+        component: str,
+        repetition: str | None = None,
+        release: str | None = None,
+    ) -> None:
+        self.terminator = terminator
+        self.element = element
+        self.component = component
+        self.repetition = repetition
+        self.release = release
+
+    def chars(self) -> str:
+        return "".join(
+            c
+            for c in (self.terminator, self.element, self.component, self.repetition, self.release)
+            if c
+        )
+
+
+def split_segments(
+    text: str,
+    start: int,
+    end: int,
+    delimiters: Delimiters,
+    *,
+    first_index: int,
+    offsets: ByteOffsets,
+    tags: set[str] | None = None,
+) -> list[Segment]:
+    """Cut ``text[start:end]`` into segments numbered from ``first_index``.
+
+    Whitespace before the first segment and after the last terminator is ignored; a last
+    segment without its terminator is accepted (the end of the text ends it). ``tags``, when
+    given, receives every distinct tag (cheaper than asking each segment afterwards).
+    """
+    term = delimiters.terminator
+    rel = delimiters.release
+    rep = delimiters.repetition
+    special = delimiters.chars()
+    newlines = "".join(c for c in "\r\n" if c not in special)
+    blanks = "".join(c for c in " \t\r\n" if c not in special)
+
+    body = text if start == 0 and end == len(text) else text[start:end]
+    stripped = body.lstrip(blanks)
+    start += len(body) - len(stripped)
+    body = stripped.rstrip(blanks)
+    if not body:
+        return []
+
+    sep, clean = _choose_separator(body, term, newlines, blanks)
+    pieces = body.split(sep)
+    last = pieces[-1]
+    if not last and not _escaped(body, len(body) - len(sep), rel):
+        pieces.pop()  # the usual end: a terminator (and line break) closes the last segment
+    elif last.endswith(term) and not _escaped(last, len(last) - 1, rel):
+        pieces[-1] = last[:-1]  # a terminator without the line break the others have
+    # Positions are kept as byte offsets when every character is one byte (the usual
+    # case), so no second pass is needed to turn them into file offsets.
+    shift = offsets.shift
+    origin = start + (shift or 0)
+    step = len(sep)
+    lengths = accumulate(map(len, pieces), initial=0)
+    starts = list(map(add, lengths, range(origin, origin + step * len(pieces), step)))
+
+    try:
+        if rel and (rel + sep) in body:
+            pieces, starts = _glue_escaped(pieces, starts, sep, rel)
+        if clean:
+            pieces, starts = _clean(pieces, starts, newlines, blanks)
+        elif ((sep + sep) in body or body.startswith(sep)) and "" in pieces:
+            at = pieces.index("")
+            raise TokenError(_EMPTY, starts[at], at, empty=True)
+        byte_starts = starts if shift is not None else offsets.many(starts)
+        found = tags if tags is not None else set()
+        segments = _build(pieces, byte_starts, delimiters, first_index, found)
+        holding = _holding(body, origin, starts, rel, rep)
+        if holding:
+            _rescan(segments, pieces, starts, holding, delimiters, found)
+    except TokenError as error:
+        error.position -= shift or 0
+        raise
+    return segments
+
+
+def _choose_separator(body: str, term: str, newlines: str, blanks: str) -> tuple[str, bool]:
+    """The string that ends every segment, and whether segments need cleaning one by one.
+
+    Files almost always put nothing, or the same line break, after every terminator; then
+    one ``split`` at terminator + line break does all the work.
+    """
+    pads = [c for c in blanks if c not in newlines]
+    if not any(c in body for c in newlines):
+        return term, any(term + c in body for c in pads)
+    terminators = body.count(term)
+    line_chars = sum(body.count(c) for c in newlines)
+    for suffix in ("\r\n", "\n", "\r"):
+        if any(c not in newlines for c in suffix):
+            continue
+        sep = term + suffix
+        n = body.count(sep)
+        if n and n * len(suffix) == line_chars and terminators - n in (0, 1):
+            return sep, any(sep + c in body for c in pads)
+    return term, True
+
+
+def _escaped(text: str, position: int, rel: str | None) -> bool:
+    """Whether the character at ``position`` is escaped by an odd run of release chars."""
+    run = 0
+    while rel and position - run > 0 and text[position - run - 1] == rel:
+        run += 1
+    return run % 2 == 1
+
+
+def _glue_escaped(
+    pieces: list[str], starts: list[int], sep: str, rel: str
+) -> tuple[list[str], list[int]]:
+    """Join back the pieces that were cut at a released (escaped) terminator."""
+    out: list[str] = []
+    out_starts: list[int] = []
+    carry: str | None = None
+    for piece, begin in zip(pieces, starts, strict=True):
+        if carry is not None:
+            piece = carry + sep + piece
+            begin = out_starts.pop()
+            out.pop()
+        out.append(piece)
+        out_starts.append(begin)
+        run = len(piece) - len(piece.rstrip(rel))
+        carry = piece if run % 2 == 1 else None
+    if carry is not None:
+        raise TokenError(
+            "the text ends with a release character that escapes nothing",
+            out_starts[-1] + len(carry),
+            len(out) - 1,
+        )
+    return out, out_starts
+
+
+def _clean(
+    pieces: list[str], starts: list[int], newlines: str, blanks: str
+) -> tuple[list[str], list[int]]:
+    """Drop blanks before each tag and line breaks inside segments (wrapped lines)."""
+    out: list[str] = []
+    out_starts: list[int] = []
+    for position, (piece, begin) in enumerate(zip(pieces, starts, strict=True)):
+        tagged = piece.lstrip(blanks)
+        if not tagged:
+            raise TokenError(_EMPTY, begin, position, empty=True)
+        for c in newlines:
+            if c in tagged:
+                tagged = tagged.replace(c, "")
+        out.append(tagged)
+        out_starts.append(begin + len(piece) - len(piece.lstrip(blanks)))
+    return out, out_starts
+
+
+def _build(
+    pieces: list[str],
+    offsets: list[int],
+    delimiters: Delimiters,
+    first_index: int,
+    tags: set[str],
+) -> list[Segment]:
+    """Plain splits, no escapes, no repetitions (this loop is the parser's hot path).
+
+    Identical segments are split once: files repeat themselves (the same parties, dates,
+    qualifiers, articles and quantities in message after message), and tags and element
+    tuples are immutable, so equal segments share them. On order-like files three segments
+    in four are repeats, which saves the splits and most of the allocations the garbage
+    collector would later walk. A segment without components (most of X12) is cut with one
+    ``split`` and turned into 1-tuples by ``zip``, in C.
+    """
+    elem, comp = delimiters.element, delimiters.component
+    segments: list[Segment] = []
+    append = segments.append
+    new = Segment
+    seen: dict[str, Segment] = {}
+    known = seen.get
+    for index, piece, offset in zip(count(first_index), pieces, offsets):
+        model = known(piece)
+        if model is None:
+            parts = piece.split(elem)
+            tag = parts[0]
+            del parts[0]
+            if comp in piece:
+                model = new(tag, tuple([tuple(e.split(comp)) for e in parts]))
+            else:
+                model = new(tag, tuple(zip(parts)))
+            seen[piece] = model
+        append(new(model.tag, model.elements, index, offset))
+    tags.update(map(_tag_of, seen.values()))
+    return segments
+
+
+def _holding(
+    body: str, origin: int, starts: list[int], rel: str | None, rep: str | None
+) -> list[int]:
+    """Positions of the segments that hold a release or repetition character.
+
+    Found with ``str.find`` on the text and a bisection into the segment starts, so a file
+    with a few escaped values pays for a few look-ups, not for a check of every segment.
+    """
+    found: set[int] = set()
+    for marker in (rel, rep):
+        if not marker:
+            continue
+        at = body.find(marker)
+        while at >= 0:
+            found.add(bisect_right(starts, origin + at) - 1)
+            at = body.find(marker, at + 1)
+    return sorted(found)
+
+
+def _rescan(
+    segments: list[Segment],
+    pieces: list[str],
+    starts: list[int],
+    holding: list[int],
+    delimiters: Delimiters,
+    tags: set[str],
+) -> None:
+    """Redo the segments that hold a release or repetition character, with ``_scan``."""
+    for position in holding:
+        segment = segments[position]
+        try:
+            tag, elements, repeats = _scan(pieces[position], delimiters)
+        except TokenError as error:
+            raise TokenError(error.reason, starts[position] + error.position, position) from None
+        segments[position] = Segment(tag, elements, segment.index, segment.offset, repeats)
+        tags.add(tag)
+
+
+@lru_cache(maxsize=64)
+def _scanner(elem: str, comp: str, rep: str, rel: str) -> re.Pattern[str]:
+    separators = re.escape(elem + comp + rep)
+    if rel:
+        return re.compile(f"({re.escape(rel)}.?)|([{separators}])", re.DOTALL)
+    return re.compile(f"()([{separators}])")
+
+
+def _scan(piece: str, delimiters: Delimiters) -> tuple[str, tuple[Element, ...], _Repeats]:
+    """Cut one segment that holds escapes or repetitions; positions are within the piece."""
+    elem, comp = delimiters.element, delimiters.component
+    rep = delimiters.repetition or ""
+    rel = delimiters.release or ""
+    elements: list[tuple[Element, ...]] = []
+    occurrences: list[Element] = []
+    components: list[str] = []
+    buffer: list[str] = []
+    position = 0
+    for match in _scanner(elem, comp, rep, rel).finditer(piece):
+        buffer.append(piece[position : match.start()])
+        position = match.end()
+        escape, separator = match.group(1), match.group(2)
+        if escape:
+            if len(escape) == 1:
+                raise TokenError("a release character ends the segment", match.start(), 0)
+            buffer.append(escape[1])
+            continue
+        components.append("".join(buffer))
+        buffer = []
+        if separator == comp:
+            continue
+        occurrences.append(tuple(components))
+        components = []
+        if separator == elem:
+            elements.append(tuple(occurrences))
+            occurrences = []
+    buffer.append(piece[position:])
+    components.append("".join(buffer))
+    occurrences.append(tuple(components))
+    elements.append(tuple(occurrences))
+
+    head = elements[0]
+    tag = rep.join(comp.join(c) for c in head)
+    body = elements[1:]
+    firsts = tuple(e[0] for e in body)
+    if any(len(e) > 1 for e in body):
+        return tag, firsts, tuple(body)
+    return tag, firsts, None
