@@ -1,1 +1,92 @@
-"""Odoo: the JSON-2 / JSON-RPC client, error mapping, idempotent writes, the simulator."""
+"""Odoo: the JSON-2 / JSON-RPC client, error mapping, idempotent writes, the simulator.
+
+One narrow seam (:class:`OdooTransport`: ``call`` and ``version``) with two implementations,
+chosen by configuration or by the server's version; httpx's and Odoo's errors are turned
+into :mod:`contracts.errors` there and nowhere else (the tree is in :mod:`._errors`). On top,
+:class:`OdooClient` makes writes repeatable: ``create_once`` (one ``load`` call creating the
+record and its external ID ``crossdock.<key>``) and updates that read before they act.
+The simulator, a test double of Odoo's protocols, is :mod:`edge.odoo.simulator`.
+
+::
+
+    server = OdooServer(url="https://erp.example.com", database="prod",
+                        api_key=ApiKey(key), login="crossdock-bot", protocol="auto")
+    async with open_odoo_client(server) as odoo:
+        order_id = await odoo.create_sale_order(key, SaleOrderDraft(...))
+        await odoo.confirm_order(order_id)
+"""
+
+from ._arguments import SIGNATURES, json2_params, jsonrpc_params
+from ._client import LOAD_REJECTED, OdooClient, PickingValidated, m2o_id, open_odoo_client
+from ._errors import (
+    BUSINESS_ERRORS,
+    TRANSIENT_ERRORS,
+    ErrorKind,
+    OdooAuthFailed,
+    OdooErrorBody,
+    classify_name,
+    error_from_jsonrpc,
+    error_from_response,
+    parse_error_body,
+    parse_retry_after,
+)
+from ._http import OdooHttp, open_odoo_http
+from ._json2 import Json2Transport
+from ._jsonrpc import JsonRpcTransport
+from ._rows import DbId, ExternalId, Ref, SaleOrderDraft, SaleOrderLineDraft, load_table
+from ._settings import ApiKey, OdooProtocol, OdooServer, SupportsReveal
+from ._transport import DetectingTransport, OdooTransport, open_odoo_transport
+from ._version import ServerVersion, detect_protocol, protocol_for
+from ._xid import (
+    XID_MODULE,
+    external_id,
+    external_id_name,
+    is_valid_external_id_name,
+    line_external_id,
+)
+
+__all__ = [
+    "BUSINESS_ERRORS",
+    "LOAD_REJECTED",
+    "SIGNATURES",
+    "TRANSIENT_ERRORS",
+    "XID_MODULE",
+    "ApiKey",
+    "DbId",
+    "DetectingTransport",
+    "ErrorKind",
+    "ExternalId",
+    "Json2Transport",
+    "JsonRpcTransport",
+    "OdooAuthFailed",
+    "OdooClient",
+    "OdooErrorBody",
+    "OdooHttp",
+    "OdooProtocol",
+    "OdooServer",
+    "OdooTransport",
+    "PickingValidated",
+    "Ref",
+    "SaleOrderDraft",
+    "SaleOrderLineDraft",
+    "ServerVersion",
+    "SupportsReveal",
+    "classify_name",
+    "detect_protocol",
+    "error_from_jsonrpc",
+    "error_from_response",
+    "external_id",
+    "external_id_name",
+    "is_valid_external_id_name",
+    "json2_params",
+    "jsonrpc_params",
+    "line_external_id",
+    "load_table",
+    "m2o_id",
+    "open_odoo_client",
+    "open_odoo_http",
+    "open_odoo_transport",
+    "parse_error_body",
+    "parse_retry_after",
+    "protocol_for",
+]

@@ -1,0 +1,226 @@
+"""What a fresh simulated database holds.
+
+Always (:func:`seed_base`): the ``ir.model`` rows of the models, OdooBot (uid 1) and the
+administrator (uid 2) with their partners, the company's partner, the unit of measure
+"Units". With demo data
+(:func:`seed_demo`), as a small distributor would have: countries, three customer companies
+with a delivery contact each, units, a warehouse ``WH`` with its stock, customer, vendor and
+inventory locations and its receipt and delivery operation types, five products with
+``default_code`` and barcode (one a service), and stock on hand for the goods.
+
+Records that Odoo itself names carry Odoo's external IDs (``base.main_partner``,
+``uom.product_uom_unit``, ``stock.warehouse0``, ``stock.stock_location_stock``...); the
+demo customers and products are under module ``sim`` (``sim.partner_acme``,
+``sim.product_widget``), so tests and the demo can reference them by external ID.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._orm import Database
+
+__all__ = ["DEMO_PRODUCTS", "seed_base", "seed_demo"]
+
+
+def _make(db: Database, model: str, xid: str | None, vals: dict[str, Any]) -> int:
+    record_id = db.create(model, vals)
+    if xid:
+        db.xid_register(xid, model, record_id)
+    return record_id
+
+
+def seed_base(db: Database) -> None:
+    for name, definition in db.models.items():
+        _make(db, "ir.model", None, {"name": definition.description, "model": name})
+    company = _make(
+        db, "res.partner", "base.main_partner", {"name": "YourCompany", "is_company": True}
+    )
+    bot = _make(db, "res.partner", "base.partner_root", {"name": "OdooBot"})
+    admin = _make(
+        db,
+        "res.partner",
+        "base.partner_admin",
+        {"name": "Mitchell Admin", "parent_id": company, "email": "admin@yourcompany.example.com"},
+    )
+    _make(
+        db,
+        "res.users",
+        "base.user_root",
+        {"name": "OdooBot", "login": "__system__", "partner_id": bot, "active": False},
+    )
+    _make(
+        db,
+        "res.users",
+        "base.user_admin",
+        {"name": "Mitchell Admin", "login": "admin", "partner_id": admin},
+    )
+    _make(db, "uom.uom", "uom.product_uom_unit", {"name": "Units", "uom_type": "reference"})
+
+
+DEMO_PRODUCTS: tuple[dict[str, Any], ...] = (
+    {
+        "xid": "sim.product_widget",
+        "name": "Widget",
+        "default_code": "WID-001",
+        "barcode": "4006381333931",
+        "type": "product",
+        "list_price": 12.5,
+        "stock": 100.0,
+    },
+    {
+        "xid": "sim.product_gadget",
+        "name": "Gadget",
+        "default_code": "GAD-002",
+        "barcode": "4006381333948",
+        "type": "product",
+        "list_price": 25.0,
+        "stock": 40.0,
+    },
+    {
+        "xid": "sim.product_gizmo",
+        "name": "Gizmo",
+        "default_code": "GIZ-003",
+        "barcode": "4006381333955",
+        "type": "product",
+        "list_price": 7.9,
+        "stock": 250.0,
+    },
+    {
+        "xid": "sim.product_crate",
+        "name": "Crate of Widgets",
+        "default_code": "WID-CRATE",
+        "barcode": "4006381333962",
+        "type": "consu",
+        "list_price": 140.0,
+        "stock": 0.0,
+    },
+    {
+        "xid": "sim.product_setup",
+        "name": "Setup Service",
+        "default_code": "SRV-SETUP",
+        "barcode": False,
+        "type": "service",
+        "list_price": 80.0,
+        "stock": 0.0,
+    },
+)
+
+
+def seed_demo(db: Database) -> None:
+    countries = {
+        code: _make(db, "res.country", f"base.{code.lower()}", {"name": name, "code": code})
+        for code, name in (
+            ("US", "United States"),
+            ("DE", "Germany"),
+            ("NL", "Netherlands"),
+            ("FR", "France"),
+        )
+    }
+    customers = (
+        ("acme", "Acme Retail", "ACME", "Chicago", "US"),
+        ("contoso", "Contoso Stores", "CONTOSO", "Rotterdam", "NL"),
+        ("fabrikam", "Fabrikam Outlet", "FABRIKAM", "Lyon", "FR"),
+    )
+    for key, name, ref, city, country in customers:
+        company = _make(
+            db,
+            "res.partner",
+            f"sim.partner_{key}",
+            {
+                "name": name,
+                "ref": ref,
+                "is_company": True,
+                "city": city,
+                "country_id": countries[country],
+                "customer_rank": 1,
+                "email": f"orders@{key}.example.com",
+            },
+        )
+        _make(
+            db,
+            "res.partner",
+            f"sim.partner_{key}_delivery",
+            {
+                "name": f"{name} Warehouse",
+                "parent_id": company,
+                "city": city,
+                "country_id": countries[country],
+                "street": "1 Dock Road",
+            },
+        )
+    unit = db.xid_lookup("uom.product_uom_unit")
+    assert unit is not None
+    _make(
+        db,
+        "uom.uom",
+        "uom.product_uom_dozen",
+        {"name": "Dozens", "uom_type": "bigger", "factor": 1 / 12},
+    )
+    _make(db, "uom.uom", "uom.product_uom_kgm", {"name": "kg", "uom_type": "reference"})
+    stock = _make(
+        db,
+        "stock.location",
+        "stock.stock_location_stock",
+        {"name": "WH/Stock", "usage": "internal"},
+    )
+    customers_loc = _make(
+        db,
+        "stock.location",
+        "stock.stock_location_customers",
+        {"name": "Partners/Customers", "usage": "customer"},
+    )
+    vendors = _make(
+        db,
+        "stock.location",
+        "stock.stock_location_suppliers",
+        {"name": "Partners/Vendors", "usage": "supplier"},
+    )
+    _make(
+        db,
+        "stock.location",
+        "stock.location_inventory",
+        {"name": "Virtual Locations/Inventory adjustment", "usage": "inventory"},
+    )
+    warehouse = _make(
+        db,
+        "stock.warehouse",
+        "stock.warehouse0",
+        {"name": "YourCompany", "code": "WH", "lot_stock_id": stock},
+    )
+    out_type = _make(
+        db,
+        "stock.picking.type",
+        "stock.picking_type_out",
+        {
+            "name": "Delivery Orders",
+            "code": "outgoing",
+            "sequence_code": "WH/OUT/",
+            "warehouse_id": warehouse,
+            "default_location_src_id": stock,
+            "default_location_dest_id": customers_loc,
+        },
+    )
+    _make(
+        db,
+        "stock.picking.type",
+        "stock.picking_type_in",
+        {
+            "name": "Receipts",
+            "code": "incoming",
+            "sequence_code": "WH/IN/",
+            "warehouse_id": warehouse,
+            "default_location_src_id": vendors,
+            "default_location_dest_id": stock,
+        },
+    )
+    db.write("stock.warehouse", [warehouse], {"out_type_id": out_type})
+    for product in DEMO_PRODUCTS:
+        values = {k: v for k, v in product.items() if k not in ("xid", "stock")}
+        product_id = _make(db, "product.product", product["xid"], {**values, "uom_id": unit[1]})
+        if product["stock"]:
+            db.create(
+                "stock.quant",
+                {"product_id": product_id, "location_id": stock, "quantity": product["stock"]},
+            )
