@@ -1,0 +1,181 @@
+"""The gateway root: one nursery owning the store, the supervision tree and the admin API.
+
+::
+
+    run_gateway(config, stop)
+      asyncio bridge (one trio-asyncio loop)
+        store (SQLite, group-committing writer)          opened first, closed last
+          root supervisor (one-for-one)
+            partners  (supervisor, one-for-one)  partner:<id> endpoint actors
+            odoo      endpoint actor (Odoo is a partner: its own limiter and breaker)
+            rescuer   requeues outbox rows stuck in `running`
+            admin     /healthz /readyz /status (hypercorn, trio worker)
+          systemd watchdog (pings only while the tree is healthy)
+
+Shutdown: when ``stop`` is set the gateway says STOPPING=1, marks itself not ready, and
+cancels the tree, which stops its children in reverse start order (admin and intake first,
+then the endpoints, whose ``on_stop`` releases what they hold); then the store commits what
+is queued and closes. The caller (``gateway.process``) bounds all of that with the deadline.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import trio
+
+from actors import ChildSpec, Restart, Strategy, SupervisionPolicy, Supervisor
+from gateway import systemd
+from gateway.admin import AdminToken, Role, create_admin_app, serve_admin
+from gateway.bridge import open_asyncio_bridge
+from gateway.config import Config
+from gateway.endpoints import Endpoint, endpoint_child, make_breaker, make_limiter
+from gateway.log import get_logger
+from gateway.status import GatewayInfo, build_status
+from gateway.store import Store, open_store, run_rescuer
+
+__all__ = ["GatewayHandle", "build_tree", "run_gateway"]
+
+log = get_logger("crossdock.gateway")
+
+
+class GatewayHandle(msgspec.Struct, kw_only=True):
+    """What ``run_gateway`` reports once ready (through ``task_status.started``)."""
+
+    info: GatewayInfo
+    root: Any  # Supervisor
+    store: Any  # Store
+
+
+def _package_version() -> str:
+    try:
+        return version("crossdock")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0+unknown"
+
+
+def build_tree(config: Config, store: Store, admin: ChildSpec) -> Supervisor:
+    """The supervision tree of DESIGN.md for this configuration."""
+    partners = Supervisor(
+        "partners",
+        [
+            endpoint_child(
+                f"partner:{p.id}",
+                Endpoint(
+                    id=p.id,
+                    kind="partner",
+                    role=p.role,
+                    limiter=make_limiter(p.rate_limit),
+                    breaker=make_breaker(f"partner:{p.id}", p.breaker),
+                ),
+                p.mailbox_capacity,
+            )
+            for p in config.partners
+        ],
+        strategy=Strategy.ONE_FOR_ONE,
+        # A partner whose actor crashes in a loop must not take the others down: its backoff
+        # grows to a minute and the window is short enough that it never escalates; /status
+        # shows the restarts and the last error.
+        policy=SupervisionPolicy(
+            max_restarts=10, within=60.0, backoff_initial=0.5, backoff_cap=60.0
+        ),
+    )
+    odoo = Endpoint(
+        id="odoo",
+        kind="odoo",
+        role="erp",
+        limiter=make_limiter(config.odoo.rate_limit),
+        breaker=make_breaker("odoo", config.odoo.breaker),
+    )
+    rescuer = functools.partial(
+        run_rescuer, store, config.store.rescuer_horizon, config.store.rescuer_interval
+    )
+    return Supervisor(
+        "root",
+        [
+            ChildSpec("partners", partners),
+            endpoint_child("odoo", odoo, mailbox_capacity=1000),
+            ChildSpec("rescuer", rescuer, restart=Restart.PERMANENT),
+            admin,
+        ],
+        strategy=Strategy.ONE_FOR_ONE,
+    )
+
+
+async def run_gateway(
+    config: Config,
+    stop: trio.Event,
+    *,
+    task_status: trio.TaskStatus[GatewayHandle] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Run the gateway until ``stop`` is set; raises if the tree gives up (escalation)."""
+    info = GatewayInfo(
+        name=config.gateway.name,
+        version=_package_version(),
+        config_version=config.version,
+        store_path=config.store.path,
+    )
+    # The state directory is ours (systemd's StateDirectory= creates it in production).
+    Path(config.store.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    async with open_asyncio_bridge():
+        async with open_store(
+            config.store.path, max_batch=config.store.group_commit_max_batch
+        ) as store:
+            await store.audit(
+                "system",
+                "config_loaded",
+                config.source_path,
+                {"gateway": config.gateway.name, "partners": [p.id for p in config.partners]},
+                content_hash=config.version,
+            )
+            root: Supervisor | None = None
+
+            def not_ready() -> list[str]:
+                reasons = []
+                if info.stopping:
+                    reasons.append("shutting down")
+                if root is None or not root.tree_healthy():
+                    reasons.append("supervision tree not fully running")
+                return reasons
+
+            async def status() -> Any:
+                assert root is not None
+                return await build_status(info, root, store)
+
+            app = create_admin_app(
+                [AdminToken(t.name, Role(t.role), t.token) for t in config.admin.tokens],
+                ready=not_ready,
+                status=status,
+            )
+
+            async def admin_service(*, task_status: trio.TaskStatus[None]) -> None:
+                async with trio.open_nursery() as nursery:
+                    info.admin_url = await nursery.start(serve_admin, app, config.admin.bind)
+                    task_status.started()
+
+            root = build_tree(config, store, ChildSpec("admin", admin_service))
+            started = time.monotonic()
+            async with trio.open_nursery() as nursery:
+                await nursery.start(root.run)
+                nursery.start_soon(systemd.run_watchdog, root.tree_healthy)
+                log.info(
+                    "gateway_ready",
+                    gateway=info.name,
+                    admin=info.admin_url,
+                    partners=len(config.partners),
+                    config_version=config.version[:12],
+                    startup_ms=round((time.monotonic() - started) * 1000, 1),
+                )
+                systemd.notify(systemd.READY, systemd.status(f"ready; admin on {info.admin_url}"))
+                task_status.started(GatewayHandle(info=info, root=root, store=store))
+                await stop.wait()
+                info.stopping = True
+                systemd.notify(systemd.STOPPING, systemd.status("stopping"))
+                log.info("gateway_stopping", gateway=info.name)
+                nursery.cancel_scope.cancel()
+        log.info("gateway_stopped", gateway=info.name)

@@ -1,0 +1,167 @@
+"""The ``crossdock`` command line.
+
+Every subcommand imports what it needs lazily, so ``crossdock --help`` and small commands stay
+quick. Exit statuses: 0 success, 1 runtime failure, 2 bad input (configuration, arguments,
+rejected files), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+def _cmd_version(args: argparse.Namespace) -> int:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        print(f"crossdock {version('crossdock')}")
+    except PackageNotFoundError:
+        print("crossdock (not installed)")
+    return EXIT_OK
+
+
+def _cmd_check_config(args: argparse.Namespace) -> int:
+    from contracts.errors import ConfigError
+    from gateway.config import load_config, summary
+
+    try:
+        config = load_config(Path(args.file))
+    except ConfigError as exc:
+        _print_config_error(exc)
+        return EXIT_BAD_INPUT
+    print(summary(config))
+    return EXIT_OK
+
+
+def _print_config_error(exc: BaseException) -> None:
+    problems = getattr(exc, "problems", None) or [exc]
+    for problem in problems:
+        print(f"crossdock: config error: {problem}", file=sys.stderr)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from contracts.errors import ConfigError
+    from gateway.config import load_config
+    from gateway.process import run_process
+
+    try:
+        config = load_config(Path(args.config))
+    except ConfigError as exc:
+        _print_config_error(exc)
+        return EXIT_BAD_INPUT
+    return run_process(config, log_level=args.log_level, log_format=args.log_format)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from gateway.status_client import fetch_and_print_status
+
+    return fetch_and_print_status(
+        config_path=Path(args.config) if args.config else None,
+        url=args.url,
+        token_file=Path(args.token_file) if args.token_file else None,
+        as_json=args.json,
+    )
+
+
+def _cmd_odoo_sim(args: argparse.Namespace) -> int:
+    from edge.odoo.simulator import run_simulator_cli
+
+    api_key = None
+    if args.api_key_file:
+        api_key = Path(args.api_key_file).read_text(encoding="utf-8").strip()
+    elif args.api_key:
+        api_key = args.api_key
+    return run_simulator_cli(
+        host=args.host,
+        port=args.port,
+        protocol=args.protocol,
+        api_key=api_key,
+        version=args.odoo_version,
+        database=args.database,
+        seed_data=not args.empty,
+    )
+
+
+def _cmd_contracts_schema(args: argparse.Namespace) -> int:
+    from contracts import write_schemas
+
+    for path in write_schemas(Path(args.dir)):
+        print(path)
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crossdock",
+        description="Integration gateway between trading partners and the Odoo ERP.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("run", help="run the gateway (the systemd service's command)")
+    run.add_argument("--config", required=True, metavar="FILE", help="the TOML configuration")
+    run.add_argument(
+        "--log-level", default=None, help="override [gateway] log_level (debug, info, ...)"
+    )
+    run.add_argument(
+        "--log-format", default=None, choices=["text", "json"], help="override log_format"
+    )
+    run.set_defaults(func=_cmd_run)
+
+    check = sub.add_parser("check-config", help="validate a configuration and summarise it")
+    check.add_argument("file", metavar="FILE")
+    check.set_defaults(func=_cmd_check_config)
+
+    status = sub.add_parser("status", help="show the running gateway's actors, breakers, store")
+    status.add_argument("--config", metavar="FILE", help="find the admin API from this config")
+    status.add_argument("--url", help="admin API base URL (default http://127.0.0.1:8080)")
+    status.add_argument(
+        "--token-file",
+        metavar="FILE",
+        help="file holding a read token (default: $CROSSDOCK_TOKEN, or the config's first token)",
+    )
+    status.add_argument("--json", action="store_true", help="print the raw JSON")
+    status.set_defaults(func=_cmd_status)
+
+    sim = sub.add_parser(
+        "odoo-sim",
+        help="run the Odoo simulator (a test double of Odoo's JSON-2 / JSON-RPC protocols)",
+    )
+    sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    sim.add_argument("--port", type=int, default=8069, help="port (default 8069; 0 picks one)")
+    sim.add_argument("--protocol", choices=["json2", "jsonrpc", "both"], default="both")
+    sim.add_argument("--api-key", help="the API key to accept (default: generated, printed)")
+    sim.add_argument("--api-key-file", metavar="FILE", help="read the API key from FILE")
+    sim.add_argument("--database", default="crossdock", help="database name (default crossdock)")
+    sim.add_argument(
+        "--odoo-version", default=None, help="version to announce, e.g. 17.0 (default by protocol)"
+    )
+    sim.add_argument("--empty", action="store_true", help="start without the seed data")
+    sim.set_defaults(func=_cmd_odoo_sim)
+
+    contracts = sub.add_parser("contracts", help="the canonical contracts")
+    contracts_sub = contracts.add_subparsers(dest="contracts_command", required=True)
+    schema = contracts_sub.add_parser("schema", help="write the JSON Schema of every contract")
+    schema.add_argument("dir", metavar="DIR", help="directory to write <type>.schema.json into")
+    schema.set_defaults(func=_cmd_contracts_schema)
+
+    version = sub.add_parser("version", help="print the version")
+    version.set_defaults(func=_cmd_version)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        return 130
