@@ -30,6 +30,7 @@ from gateway.config._schema import (
     Config,
     GatewaySettings,
     OdooSettings,
+    SftpSettings,
     StoreSettings,
     TokenRole,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "Secret",
     "SftpDropChannel",
     "SftpPollChannel",
+    "SftpSettings",
     "StoreSettings",
     "TokenRole",
     "WebhookChannel",

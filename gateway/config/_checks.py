@@ -11,9 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from gateway.config._address import check_url, is_loopback, parse_bind
-from gateway.config._partner import PartnerConfig, PartnerDefaults, SftpDropChannel
+from gateway.config._partner import (
+    PartnerConfig,
+    PartnerDefaults,
+    SftpDropChannel,
+    SftpPollChannel,
+)
 from gateway.config._problems import ConfigProblem
-from gateway.config._schema import AdminSettings, OdooSettings, StoreSettings
+from gateway.config._schema import AdminSettings, OdooSettings, SftpSettings, StoreSettings
 from gateway.config._secret import Secret
 from gateway.config._types import RetrySettings
 
@@ -51,8 +56,8 @@ class Report:
         self, tables: Mapping[str, object], partners: Sequence[tuple[int, PartnerConfig]]
     ) -> None:
         """Every check, over the tables that decoded (``None`` marks one that did not)."""
-        store, admin, odoo, defaults = (
-            tables.get(k) for k in ("store", "admin", "odoo", "defaults")
+        store, admin, odoo, defaults, sftp = (
+            tables.get(k) for k in ("store", "admin", "odoo", "defaults", "sftp")
         )
         odoo = odoo if isinstance(odoo, OdooSettings) else None
         if isinstance(store, StoreSettings):
@@ -63,6 +68,8 @@ class Report:
             self.check_odoo(odoo)
         if isinstance(defaults, PartnerDefaults):
             self.check_defaults(defaults)
+        if isinstance(sftp, SftpSettings):
+            self.check_sftp(sftp)
         self.check_partners(partners)
         if not partners and not self.problems:
             self.warn("$.partners", "no partners configured")
@@ -147,6 +154,38 @@ class Report:
             )
         self.check_retry("$.odoo.retry", odoo.retry)
 
+    def check_sftp(self, sftp: SftpSettings) -> None:
+        try:
+            parse_bind(sftp.bind)
+        except ValueError as exc:
+            self.error("$.sftp.bind", str(exc))
+
+    def _check_sftp_poll(self, where: str, channel: SftpPollChannel) -> None:
+        """The pin's syntax and the stability rule's keys (key files are read at start)."""
+        if channel.host_key is not None:
+            from edge.sftp import parse_host_key_pin  # imports asyncssh: only when needed
+
+            try:
+                parse_host_key_pin(channel.host_key)
+            except ValueError as exc:
+                self.error(f"{where}.host_key", str(exc))
+        if channel.stability == "rename" and channel.pattern in ("*", "*.*"):
+            self.error(
+                f"{where}.pattern",
+                "the rename rule takes every file matching the pattern at once, so the "
+                "pattern must match only final names (e.g. '*.edi'), not the partner's "
+                "temporary ones",
+            )
+        if channel.stability == "done-file" and not channel.done_suffixes:
+            self.error(f"{where}.done_suffixes", "the done-file rule needs at least one suffix")
+        if channel.archive_dir is not None and (
+            channel.archive_dir.rstrip("/") == channel.download_dir.rstrip("/")
+        ):
+            self.error(
+                f"{where}.archive_dir",
+                "must differ from download_dir, or archived files would be taken again",
+            )
+
     def check_retry(self, path: str, retry: RetrySettings) -> None:
         if retry.cap < retry.initial:
             self.error(
@@ -206,6 +245,8 @@ class Report:
                     "'none' means the partner has no channel; it cannot be combined with others",
                 )
         for j, channel in enumerate(partner.channels):
+            if isinstance(channel, SftpPollChannel):
+                self._check_sftp_poll(f"{path}.channels[{j}]", channel)
             if isinstance(channel, SftpDropChannel):
                 user = channel.username or partner.id
                 where = f"{path}.channels[{j}].username"

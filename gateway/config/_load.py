@@ -8,8 +8,9 @@ Order of work, and why:
    own, so one bad table does not hide problems in the others; each partner is decoded on its
    own too, on top of ``[defaults]``.
 3. Make paths absolute: a relative ``gateway.state_dir`` is relative to the directory of the
-   config file (as named, symlinks not followed); a relative ``store.path`` is relative to the
-   state directory.
+   config file (as named, symlinks not followed); a relative ``store.path``, ``sftp.host_key``
+   and ``sftp.root`` are relative to the state directory; key files named in SFTP channels
+   are relative to the config file's directory, like secret files.
 4. Read every secret, then run the cross-field checks. Any problem at all -> one
    :class:`InvalidConfig` listing them all.
 """
@@ -27,7 +28,13 @@ from typing import Any, TypeVar
 import msgspec
 
 from gateway.config._checks import Report
-from gateway.config._partner import INHERITED, PartnerConfig, PartnerDefaults
+from gateway.config._partner import (
+    INHERITED,
+    PartnerConfig,
+    PartnerDefaults,
+    SftpDropChannel,
+    SftpPollChannel,
+)
 from gateway.config._problems import (
     ConfigProblem,
     InvalidConfig,
@@ -40,6 +47,7 @@ from gateway.config._schema import (
     Config,
     GatewaySettings,
     OdooSettings,
+    SftpSettings,
     StoreSettings,
 )
 from gateway.config._secret import iter_secrets, resolve_secret
@@ -53,6 +61,7 @@ _TABLES: dict[str, type[Any]] = {
     "admin": AdminSettings,
     "odoo": OdooSettings,
     "defaults": PartnerDefaults,
+    "sftp": SftpSettings,
 }
 _REQUIRED = ("odoo",)
 _TOP_LEVEL = (*_TABLES, "partners")
@@ -92,6 +101,7 @@ def load_config(
     partners = _decode_partners(raw.get("partners", []), defaults, decode)
 
     _resolve_paths(tables, source.parent, env)
+    partners = [(i, _resolve_partner_paths(p, source.parent)) for i, p in partners]
     secrets = [
         item
         for key, table in tables.items()
@@ -140,14 +150,38 @@ def _resolve_paths(tables: dict[str, Any], base_dir: Path, env: Mapping[str, str
     gateway: GatewaySettings | None = tables["gateway"]
     store: StoreSettings | None = tables["store"]
     odoo: OdooSettings | None = tables["odoo"]
+    sftp: SftpSettings | None = tables["sftp"]
     if gateway is not None:
         state_dir = _state_dir(gateway, base_dir, env)
         tables["gateway"] = msgspec.structs.replace(gateway, state_dir=state_dir)
         if store is not None:
             store_path = os.path.normpath(Path(state_dir) / store.path)
             tables["store"] = msgspec.structs.replace(store, path=store_path)
+        if sftp is not None:
+            tables["sftp"] = msgspec.structs.replace(
+                sftp,
+                host_key=os.path.normpath(Path(state_dir) / sftp.host_key),
+                root=os.path.normpath(Path(state_dir) / sftp.root),
+            )
     if odoo is not None:
         tables["odoo"] = msgspec.structs.replace(odoo, url=odoo.url.rstrip("/"))
+
+
+def _resolve_partner_paths(partner: PartnerConfig, base_dir: Path) -> PartnerConfig:
+    """Make the key files of SFTP channels absolute (relative to the config's directory)."""
+
+    def absolute(file: str) -> str:
+        return os.path.normpath(base_dir / file)
+
+    channels = []
+    for channel in partner.channels:
+        if isinstance(channel, SftpDropChannel) and channel.authorized_keys:
+            files = tuple(absolute(f) for f in channel.authorized_keys)
+            channel = msgspec.structs.replace(channel, authorized_keys=files)
+        elif isinstance(channel, SftpPollChannel) and channel.private_key is not None:
+            channel = msgspec.structs.replace(channel, private_key=absolute(channel.private_key))
+        channels.append(channel)
+    return msgspec.structs.replace(partner, channels=tuple(channels))
 
 
 class _Decoder:

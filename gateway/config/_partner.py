@@ -1,8 +1,9 @@
 """``[defaults]`` and ``[[partners]]``: who the trading partners are and how to reach them.
 
-Channels are a tagged union on ``type`` so each kind of channel owns its own keys; the SFTP and
-webhook work adds keys to :class:`SftpDropChannel`, :class:`SftpPollChannel` and
-:class:`WebhookChannel` (new keys always get defaults, tags are never renamed).
+Channels are a tagged union on ``type`` so each kind of channel owns its own keys; the webhook
+work adds keys to :class:`WebhookChannel` (new keys always get defaults, tags are never
+renamed). File names in SFTP channels are relative to the config file's directory and absolute
+once loaded; whether the files exist and hold keys is checked when the SFTP service starts.
 """
 
 from __future__ import annotations
@@ -82,6 +83,15 @@ Hostname = Annotated[
     ),
 ]
 Port = Annotated[int, Meta(ge=1, le=65535, description="a port number from 1 to 65535")]
+Bytes = Annotated[int, Meta(ge=1, description="a number of bytes, at least 1 (64 MiB = 67108864)")]
+FileName = Annotated[str, Meta(min_length=1, description="a file path")]
+RemoteDir = Annotated[str, Meta(min_length=1, description="a folder on the partner's server")]
+Glob = Annotated[str, Meta(min_length=1, description="a file name pattern such as '*.edi'")]
+Suffix = Annotated[
+    str, Meta(pattern=r"^\.[^/\s]+$", description="a file name suffix such as '.done'")
+]
+Stability = Literal["size-mtime", "done-file", "rename"]
+MIB = 1024 * 1024
 
 
 class _Channel(Table, tag_field="type", frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -93,21 +103,46 @@ class SftpDropChannel(
 ):
     """The partner writes to (and reads from) its own jailed folder on our SFTP server.
 
-    ``username`` defaults to the partner id. Keys and size limits arrive with the SFTP work.
+    ``username`` defaults to the partner id. ``authorized_keys`` are OpenSSH authorized_keys
+    files (none: every login is refused). ``max_file_size`` bounds one upload;
+    ``max_inbox_files`` bounds the uploads in progress plus held files in ``inbox/``.
     """
 
     username: Slug | None = None
+    authorized_keys: tuple[FileName, ...] = ()
+    max_file_size: Bytes = 64 * MIB
+    max_inbox_files: Count = 100
 
 
 class SftpPollChannel(
     _Channel, tag="sftp-poll", frozen=True, kw_only=True, forbid_unknown_fields=True
 ):
-    """We poll the partner's SFTP server. Paths, host keys and credentials arrive later."""
+    """We poll the partner's SFTP server, and upload to it.
+
+    ``private_key`` (a file) and ``host_key`` (the pinned server key: a public key line, a
+    known_hosts line or a ``SHA256:`` fingerprint) are needed to connect; they are optional
+    here only so that a partner can be configured before its keys are exchanged (its poller
+    then refuses to start, naming the key). ``stability`` says when a remote file is complete:
+    ``size-mtime`` (unchanged for ``stable_for`` seconds across two polls), ``done-file``
+    (``X`` + one of ``done_suffixes`` exists) or ``rename`` (only names matching ``pattern``
+    are final). Without ``archive_dir`` taken files are deleted remotely.
+    """
 
     host: Hostname
     port: Port = 22
     username: NonEmptyStr
     poll_interval: Seconds = 60.0
+    private_key: FileName | None = None
+    host_key: NonEmptyStr | None = None
+    download_dir: RemoteDir = "."
+    archive_dir: RemoteDir | None = None
+    upload_dir: RemoteDir = "."
+    pattern: Glob = "*"
+    stability: Stability = "size-mtime"
+    stable_for: Seconds = 30.0
+    done_suffixes: tuple[Suffix, ...] = (".done", ".ok")
+    max_file_size: Bytes = 64 * MIB
+    connect_timeout: Seconds = 30.0
 
 
 class WebhookChannel(

@@ -35,12 +35,14 @@ __all__ = [
     "Config",
     "GatewaySettings",
     "OdooSettings",
+    "SftpSettings",
     "StoreSettings",
     "TokenRole",
 ]
 
 DEFAULT_STATE_DIR = "/var/lib/crossdock"
 DEFAULT_BIND = "127.0.0.1:8080"
+DEFAULT_SFTP_BIND = "127.0.0.1:2222"
 TokenRole = Literal["read", "operate"]
 OdooProtocol = Literal["json2", "jsonrpc", "auto"]
 
@@ -126,6 +128,36 @@ class OdooSettings(Table, frozen=True, kw_only=True, forbid_unknown_fields=True)
     retry: RetrySettings = RetrySettings()
 
 
+class SftpSettings(Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """``[sftp]``: the drop server partners with an ``sftp-drop`` channel log in to.
+
+    ``host_key`` and ``root`` are relative to the state directory, absolute once loaded; the
+    host key is generated there on first start. It binds to loopback unless told otherwise
+    (``bind = "0.0.0.0:2222"`` to face partners). Uploads whose names end in one of
+    ``hold_suffixes`` are kept until the client renames them to their final name.
+    """
+
+    bind: NonEmptyStr = DEFAULT_SFTP_BIND
+    host_key: NonEmptyStr = "ssh_host_ed25519_key"
+    root: NonEmptyStr = "sftp"
+    login_timeout: Seconds = 30.0
+    hold_suffixes: tuple[
+        Annotated[
+            str,
+            Meta(pattern=r"^\.[^/\s]+$", description="a file name suffix such as '.filepart'"),
+        ],
+        ...,
+    ] = (".filepart", ".part", ".tmp")
+
+    @property
+    def host(self) -> str:
+        return parse_bind(self.bind)[0]
+
+    @property
+    def port(self) -> int:
+        return parse_bind(self.bind)[1]
+
+
 class Config(msgspec.Struct, frozen=True, kw_only=True):
     """A loaded, checked configuration; secrets resolved, paths absolute.
 
@@ -143,6 +175,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     defaults: PartnerDefaults
     partners: tuple[PartnerConfig, ...]
     warnings: tuple[ConfigProblem, ...] = ()
+    sftp: SftpSettings = SftpSettings()
 
     def partner(self, partner_id: str) -> PartnerConfig:
         """The partner with this id; ``KeyError`` if there is none."""
