@@ -9,6 +9,8 @@
             partners  (supervisor, one-for-one)  partner:<id> endpoint actors
             odoo      endpoint actor (Odoo is a partner: its own limiter and breaker)
             rescuer   requeues outbox rows stuck in `running`
+            sftp      the partners' drop server (when a partner has an sftp-drop channel)
+            poll:<id>:<n>  one poller per sftp-poll channel, under that partner's breaker
             admin     /healthz /readyz /status (hypercorn, trio worker)
           systemd watchdog (pings only while the tree is healthy)
 
@@ -22,20 +24,38 @@ from __future__ import annotations
 
 import functools
 import time
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import trio
 
-from actors import ChildSpec, Restart, Strategy, SupervisionPolicy, Supervisor
+from actors import (
+    ActorRef,
+    ActorStopped,
+    ChildSpec,
+    MailboxFull,
+    Restart,
+    Strategy,
+    SupervisionPolicy,
+    Supervisor,
+)
+from edge.sftp import run_poller
 from gateway import systemd
 from gateway.admin import AdminToken, Role, create_admin_app, serve_admin
 from gateway.bridge import open_asyncio_bridge
-from gateway.config import Config
-from gateway.endpoints import Endpoint, endpoint_child, make_breaker, make_limiter
+from gateway.config import BreakerSettings, Config, RateLimit, SftpDropChannel
+from gateway.endpoints import (
+    Endpoint,
+    FileArrived,
+    breaker_guard,
+    endpoint_child,
+    make_breaker,
+    make_limiter,
+)
 from gateway.log import get_logger
+from gateway.sftp_intake import StoreFileSink, poll_settings, serve_sftp_drop
 from gateway.status import GatewayInfo, build_status
 from gateway.store import Store, open_store, run_rescuer
 
@@ -44,12 +64,18 @@ __all__ = ["GatewayHandle", "build_tree", "run_gateway"]
 log = get_logger("crossdock.gateway")
 
 
-class GatewayHandle(msgspec.Struct, kw_only=True):
+@dataclass(frozen=True)
+class GatewayHandle:
     """What ``run_gateway`` reports once ready (through ``task_status.started``)."""
 
     info: GatewayInfo
-    root: Any  # Supervisor
-    store: Any  # Store
+    root: Supervisor
+    partners: Supervisor
+    store: Store
+
+    def partner(self, partner_id: str) -> ActorRef[Any, Any]:
+        """The ref of a partner's endpoint actor."""
+        return self.partners.ref(f"partner:{partner_id}")
 
 
 def _package_version() -> str:
@@ -59,22 +85,33 @@ def _package_version() -> str:
         return "0+unknown"
 
 
-def build_tree(config: Config, store: Store, admin: ChildSpec) -> Supervisor:
-    """The supervision tree of DESIGN.md for this configuration."""
+def _endpoint(
+    id: str, kind: str, role: str, limit: RateLimit, breaker: BreakerSettings
+) -> Endpoint:
+    return Endpoint(
+        id=id,
+        kind=kind,
+        role=role,
+        limiter=make_limiter(limit),
+        breaker=make_breaker(id if kind == "odoo" else f"partner:{id}", breaker),
+    )
+
+
+def build_tree(
+    config: Config, store: Store, admin: ChildSpec, info: GatewayInfo | None = None
+) -> tuple[Supervisor, Supervisor]:
+    """The supervision tree of DESIGN.md for this configuration: (root, partners).
+
+    Children start in order and stop in reverse: the endpoints first up and last down, then
+    the rescuer, then intake (the SFTP drop server, the pollers), then the admin API.
+    """
+    endpoints = {
+        p.id: _endpoint(p.id, "partner", p.role, p.rate_limit, p.breaker) for p in config.partners
+    }
     partners = Supervisor(
         "partners",
         [
-            endpoint_child(
-                f"partner:{p.id}",
-                Endpoint(
-                    id=p.id,
-                    kind="partner",
-                    role=p.role,
-                    limiter=make_limiter(p.rate_limit),
-                    breaker=make_breaker(f"partner:{p.id}", p.breaker),
-                ),
-                p.mailbox_capacity,
-            )
+            endpoint_child(f"partner:{p.id}", endpoints[p.id], p.mailbox_capacity)
             for p in config.partners
         ],
         strategy=Strategy.ONE_FOR_ONE,
@@ -85,26 +122,52 @@ def build_tree(config: Config, store: Store, admin: ChildSpec) -> Supervisor:
             max_restarts=10, within=60.0, backoff_initial=0.5, backoff_cap=60.0
         ),
     )
-    odoo = Endpoint(
-        id="odoo",
-        kind="odoo",
-        role="erp",
-        limiter=make_limiter(config.odoo.rate_limit),
-        breaker=make_breaker("odoo", config.odoo.breaker),
-    )
+    odoo = _endpoint("odoo", "odoo", "erp", config.odoo.rate_limit, config.odoo.breaker)
+
+    async def on_file(partner: str, inbound_id: int) -> None:
+        # Never block an upload on a busy actor: the row is committed, and a full mailbox
+        # only means the actor finds it in the store later.
+        try:
+            partners.ref(f"partner:{partner}").tell_nowait(FileArrived(inbound_id))
+        except (MailboxFull, ActorStopped) as exc:
+            log.warning(
+                "file_arrived_not_told", partner=partner, inbound_id=inbound_id, why=str(exc)
+            )
+
+    intake: list[ChildSpec] = []
+    if any(isinstance(c, SftpDropChannel) for p in config.partners for c in p.channels):
+
+        async def sftp_service(*, task_status: trio.TaskStatus[None]) -> None:
+            async with trio.open_nursery() as nursery:
+                drop = await nursery.start(serve_sftp_drop, config, store, on_file)
+                if info is not None and drop is not None:
+                    info.sftp_address = f"{drop.host}:{drop.port}"
+                    info.sftp_fingerprint = drop.fingerprint
+                task_status.started()
+
+        intake.append(ChildSpec("sftp", sftp_service))
+    sink = StoreFileSink(store, on_file)
+    for p in config.partners:
+        for i, settings in enumerate(poll_settings(config, p.id)):
+            poller = functools.partial(
+                run_poller, settings, sink, guard=breaker_guard(endpoints[p.id].breaker)
+            )
+            intake.append(ChildSpec(f"poll:{p.id}:{i}", poller))
     rescuer = functools.partial(
         run_rescuer, store, config.store.rescuer_horizon, config.store.rescuer_interval
     )
-    return Supervisor(
+    root = Supervisor(
         "root",
         [
             ChildSpec("partners", partners),
             endpoint_child("odoo", odoo, mailbox_capacity=1000),
             ChildSpec("rescuer", rescuer, restart=Restart.PERMANENT),
+            *intake,
             admin,
         ],
         strategy=Strategy.ONE_FOR_ONE,
     )
+    return root, partners
 
 
 async def run_gateway(
@@ -158,7 +221,7 @@ async def run_gateway(
                     info.admin_url = await nursery.start(serve_admin, app, config.admin.bind)
                     task_status.started()
 
-            root = build_tree(config, store, ChildSpec("admin", admin_service))
+            root, partners = build_tree(config, store, ChildSpec("admin", admin_service), info)
             started = time.monotonic()
             async with trio.open_nursery() as nursery:
                 await nursery.start(root.run)
@@ -167,12 +230,15 @@ async def run_gateway(
                     "gateway_ready",
                     gateway=info.name,
                     admin=info.admin_url,
+                    sftp=info.sftp_address,
                     partners=len(config.partners),
                     config_version=config.version[:12],
                     startup_ms=round((time.monotonic() - started) * 1000, 1),
                 )
                 systemd.notify(systemd.READY, systemd.status(f"ready; admin on {info.admin_url}"))
-                task_status.started(GatewayHandle(info=info, root=root, store=store))
+                task_status.started(
+                    GatewayHandle(info=info, root=root, partners=partners, store=store)
+                )
                 await stop.wait()
                 info.stopping = True
                 systemd.notify(systemd.STOPPING, systemd.status("stopping"))

@@ -11,11 +11,11 @@
 
 The sink is step 1 of DESIGN.md's walk of one order: the received bytes become an ``inbound``
 row in one store transaction (the store finds duplicates: same partner and same content
-hash) and only after that commit does the edge archive the file and answer the client. Then
-``on_file(inbound_id)`` tells the partner's actor (``FileArrived``). If telling fails the file
-is still received -- the actor rebuilds its work from the store when it restarts -- so that
-failure is logged and the client is not told to send the file again (which would only make a
-duplicate).
+hash) and only after that commit does the edge archive the file and answer the client.
+Then ``on_file(partner, inbound_id)`` tells the partner's actor (``FileArrived``). If telling
+fails the file is still received -- the actor rebuilds its work from the store when it
+restarts -- so that failure is logged and the client is not told to send the file again
+(which would only make a duplicate).
 
 Settings are built from :class:`gateway.config.Config` here, where the configuration's
 optional keys become requirements: a partner polled over SFTP needs ``private_key`` and
@@ -63,7 +63,8 @@ __all__ = [
 
 log = get_logger("crossdock.sftp")
 
-FileNotifier = Callable[[int], Awaitable[None]]
+FileNotifier = Callable[[str, int], Awaitable[None]]
+"""``on_file(partner, inbound_id)``: called after the file's inbound row is committed."""
 
 
 class StoreFileSink:
@@ -89,7 +90,7 @@ class StoreFileSink:
             )
         if self._on_file is not None:
             try:
-                await self._on_file(received.inbound_id)
+                await self._on_file(partner, received.inbound_id)
             except Exception:
                 # Committed already; the actor finds the row when it rehydrates. Failing the
                 # upload now would only make the partner send a duplicate.

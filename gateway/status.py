@@ -24,6 +24,8 @@ class GatewayInfo(msgspec.Struct, kw_only=True):
     config_version: str
     store_path: str
     admin_url: str | None = None
+    sftp_address: str | None = None
+    sftp_fingerprint: str | None = None
     started_at: float = msgspec.field(default_factory=time.time)
     stopping: bool = False
 
@@ -78,6 +80,8 @@ async def build_status(info: GatewayInfo, root: Supervisor, store: Store | None)
             "stopping": info.stopping,
             "config_hash": f"sha256:{info.config_version}",
             "admin_url": info.admin_url,
+            "sftp_address": info.sftp_address,
+            "sftp_fingerprint": info.sftp_fingerprint,
         },
         "tree": node_status(root.status()),
     }

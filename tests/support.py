@@ -53,6 +53,9 @@ log_format = "json"
 [admin]
 bind = "127.0.0.1:0"
 
+[sftp]
+bind = "127.0.0.1:0"
+
 [[admin.tokens]]
 name = "ops-read"
 role = "read"

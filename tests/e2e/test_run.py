@@ -7,6 +7,7 @@ waits for READY=1 (which carries the admin URL in STATUS=), then for STOPPING=1.
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.conftest import NotifySocket, admin_url_from, start_gateway
-from tests.support import write_gateway_config
+from tests.support import GatewayFiles, write_gateway_config
 
 
 def test_run_is_ready_serves_health_and_stops_cleanly_on_sigterm(
@@ -35,7 +36,7 @@ def test_run_is_ready_serves_health_and_stops_cleanly_on_sigterm(
         tree = status["tree"]
         assert tree["name"] == "root" and tree["state"] == "running"
         children = {c["name"]: c for c in tree["children"]}
-        assert set(children) == {"partners", "odoo", "rescuer", "admin"}
+        assert list(children) == ["partners", "odoo", "rescuer", "sftp", "admin"]
         partners = {c["name"]: c for c in children["partners"]["children"]}
         assert set(partners) == {"partner:acme-retail", "partner:north-3pl"}
         assert partners["partner:north-3pl"]["breaker"]["state"] == "closed"
@@ -111,3 +112,31 @@ def test_check_config_summarises_or_names_every_problem(
     assert refused.returncode == 2
     assert "$.partners[1].role" in refused.stderr
     assert "shutdown_deadlin" in refused.stderr
+
+
+def test_the_example_configuration_runs(
+    tmp_path: Path, crossdock_bin: Path, notify_socket: NotifySocket
+) -> None:
+    """examples/minimal.toml as shipped, copied with its secrets; only the ports become 0."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    shutil.copytree(examples / "secrets", tmp_path / "secrets")
+    text = (examples / "minimal.toml").read_text()
+    assert 'bind = "127.0.0.1:8080"' in text
+    config = tmp_path / "minimal.toml"
+    text = text.replace('bind = "127.0.0.1:8080"', 'bind = "127.0.0.1:0"')
+    config.write_text(text.replace('bind = "127.0.0.1:2222"', 'bind = "127.0.0.1:0"'))
+    files = GatewayFiles(config, tmp_path / "var", read_token="", operate_token="")
+    proc = start_gateway(crossdock_bin, files, notify_socket)
+    try:
+        url = admin_url_from(notify_socket.wait_for("READY=1", proc))
+        assert httpx.get(f"{url}/readyz").status_code == 200
+        token = (tmp_path / "secrets" / "dev-read-token").read_text().strip()
+        status = httpx.get(f"{url}/status", headers={"Authorization": f"Bearer {token}"})
+        assert status.status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert (tmp_path / "var" / "crossdock.sqlite3").exists()

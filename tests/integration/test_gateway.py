@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import asyncssh
 import httpx
 import trio
 
@@ -12,6 +13,7 @@ from gateway.app import GatewayHandle, run_gateway
 from gateway.config import load_config
 from gateway.endpoints import GetEndpointStatus
 from gateway.status import build_status
+from tests.integration.test_sftp_support import known_hosts_file, make_key, run_sftp
 from tests.support import write_gateway_config
 
 
@@ -55,3 +57,50 @@ async def test_not_ready_while_stopping(tmp_path: Path) -> None:
         assert response.status_code == 503
         assert "shutting down" in response.json()["reasons"]
         stop.set()
+
+
+async def test_a_file_dropped_over_sftp_reaches_its_partners_actor(tmp_path: Path) -> None:
+    """OpenSSH's sftp puts a file in the running gateway's drop server: it is committed to the
+    store, archived, and the partner's actor hears FileArrived; the same bytes again are a
+    duplicate, explained in rejected/ and not announced."""
+    key = tmp_path / "acme_key"
+    make_key(key)
+    partners = f"""
+[[partners]]
+id = "acme-retail"
+role = "customer"
+formats = ["csv"]
+channels = [{{ type = "sftp-drop", authorized_keys = ["{key}.pub"] }}]
+"""
+    files = write_gateway_config(tmp_path, partners=partners)
+    config = load_config(files.config)
+    work = tmp_path / "client"
+    work.mkdir()
+    (work / "PO1.csv").write_bytes(b"order,sku,qty\nPO1,SKU-1,3\n")
+    (work / "PO1-again.csv").write_bytes(b"order,sku,qty\nPO1,SKU-1,3\n")
+    stop = trio.Event()
+    async with trio.open_nursery() as nursery:
+        handle: GatewayHandle = await nursery.start(run_gateway, config, stop)
+        port = int(handle.info.sftp_address.rsplit(":", 1)[1])
+        host_key = asyncssh.read_private_key(files.state_dir / "ssh_host_ed25519_key")
+        host_line = host_key.export_public_key().decode().strip()
+        known = known_hosts_file(tmp_path / "known_hosts", port, host_line)
+        put = await run_sftp(
+            port,
+            key,
+            known,
+            ["cd inbox", "put PO1.csv", "put PO1-again.csv"],
+            user="acme-retail",
+            workdir=work,
+        )
+        assert put.returncode == 0, put.stderr.decode()
+        # Messages are handled in order: the reply to this ask comes after FileArrived.
+        status = await handle.partner("acme-retail").ask(GetEndpointStatus())
+        assert status["files_arrived"] == 1
+        inbound = await handle.store.get_inbound(status["last_inbound_id"])
+        assert inbound is not None and inbound.source_ref == "PO1.csv"
+        stop.set()
+    tree = files.state_dir / "sftp" / "acme-retail"
+    assert (tree / "archive").is_dir() and not list((tree / "inbox").iterdir())
+    reason = (tree / "rejected" / "PO1-again.csv.reason").read_text()
+    assert "duplicate of PO1.csv" in reason

@@ -51,7 +51,7 @@ async def test_an_upload_is_committed_archived_and_reported_once(tmp_path: Path)
     (tmp_path / "PO1.edi").write_bytes(ORDER)
     notified: list[int] = []
 
-    async def on_file(inbound_id: int) -> None:
+    async def on_file(partner: str, inbound_id: int) -> None:
         notified.append(inbound_id)
 
     async with open_store(tmp_path / "db.sqlite3") as store:
@@ -300,7 +300,7 @@ authorized_keys = ["keys/acme.pub"]
     (tmp_path / "state").mkdir()
     notified: list[int] = []
 
-    async def on_file(inbound_id: int) -> None:
+    async def on_file(partner: str, inbound_id: int) -> None:
         notified.append(inbound_id)
 
     async with open_store(tmp_path / "state" / "db.sqlite3") as store:

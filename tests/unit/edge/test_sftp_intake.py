@@ -41,8 +41,8 @@ class FakeStore:
 async def test_receipts_follow_the_store() -> None:
     store, told = FakeStore(), []
 
-    async def on_file(inbound_id: int) -> None:
-        told.append(inbound_id)
+    async def on_file(partner: str, inbound_id: int) -> None:
+        told.append((partner, inbound_id))
 
     sink = StoreFileSink(store, on_file)  # type: ignore[arg-type]
     assert await sink.file_closed("acme", "PO1.edi", b"x", channel="sftp-drop") == Accepted(
@@ -57,14 +57,14 @@ async def test_receipts_follow_the_store() -> None:
     )
     empty = await sink.file_closed("acme", "empty.edi", b"", channel="sftp-drop")
     assert isinstance(empty, Rejected) and "empty" in empty.reason
-    assert told == [1]  # only the new file is announced
+    assert told == [("acme", 1)]  # only the new file is announced, with its partner
     assert [r.channel for r in store.rows] == ["sftp-drop", "sftp-poll"]
 
 
 async def test_a_failed_notification_is_logged_and_the_file_still_accepted(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    async def on_file(inbound_id: int) -> None:
+    async def on_file(partner: str, inbound_id: int) -> None:
         raise RuntimeError("mailbox gone")
 
     sink = StoreFileSink(FakeStore(), on_file)  # type: ignore[arg-type]
