@@ -1,6 +1,6 @@
 """EDIFACT and X12: syntax, envelopes, grammars, acknowledgements, mappings. No I/O."""
 
-from . import edifact, x12
+from . import edifact, mapping, x12
 from ._codes import (
     EdifactError,
     SyntaxCode,
@@ -28,6 +28,7 @@ __all__ = [
     "X12SetError",
     "code_list",
     "edifact",
+    "mapping",
     "sniff",
     "x12",
 ]

@@ -1,0 +1,249 @@
+"""X12 856 ship notice / manifest <-> ShipmentConfirmation (004010 / 005010).
+
+Where the data sits: BSN02 the shipment id, BSN03 its date; then the HL hierarchy (BSN05
+0001: shipment > order > pack > item). Shipment level: TD5 03 the carrier (SCAC) and 05 the
+routing (our service level; TD512 the service level code when sent), REF BM the bill of
+lading, REF CN the tracking number, DTM 011 the ship date, N1 WH the warehouse. Order level:
+PRF01 the order number. Pack level (P, or T tare): MAN GM the SSCC-18, MAN CP the carrier's
+package id (its tracking number), TD1 06-08 its gross weight. Item level: LIN01 the line
+number and its qualifier / id pairs, SN1 02-03 shipped, SN1 05-06 ordered, PID the
+description; an item is in the pack its HL02 names (or its own MAN GM).
+
+An 856 with several orders is refused (one confirmation belongs to one order); "partial" is
+derived: a line shipped less than ordered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from contracts import (
+    Package,
+    Party,
+    PartyId,
+    PartyRole,
+    Quantity,
+    ShipmentConfirmation,
+    ShipmentLine,
+)
+
+from .._segment import Segment
+from ._build import seg
+from ._errors import NOT_SUPPORTED
+from ._parties import n1_segments, x12_parties
+from ._products import ProductIds, x12_id_pairs, x12_pairs
+from ._profile import MappingProfile
+from ._reader import Reader
+from ._values import format_date
+from ._x12 import date_of, description, num, pid_segments, reference
+
+__all__ = ["asn856_to_shipment", "shipment_to_856", "sscc_of"]
+
+_SSCC = re.compile(r"(?:00)?(\d{18})")
+_PACKS = frozenset({"P", "T"})
+_WAREHOUSES = (PartyRole.WAREHOUSE, PartyRole.SHIP_FROM)
+
+
+def sscc_of(reader: Reader, segment: Segment, element: int) -> str:
+    """An SSCC-18 (a leading ``00`` application identifier is dropped)."""
+    value = reader.required(segment, element, 0, "SSCC")
+    match = _SSCC.fullmatch(value)
+    if match is None:
+        raise reader.error(
+            f"SSCC {value!r} in {segment.tag} element {element + 1} is not 18 digits",
+            segment,
+            element,
+            value=value,
+        )
+    return match.group(1)
+
+
+class _Pack:
+    def __init__(self) -> None:
+        self.sscc: str | None = None
+        self.tracking: str | None = None
+        self.weight: Quantity | None = None
+
+    def package(self) -> Package | None:
+        if self.sscc is None and self.tracking is None and self.weight is None:
+            return None
+        return Package(sscc=self.sscc, tracking_number=self.tracking, weight=self.weight)
+
+
+class _Line:
+    def __init__(self, reader: Reader, lin: Segment, sscc: str | None) -> None:
+        self.anchor = lin
+        self.ids = ProductIds(reader, lin)
+        self.sscc = sscc
+        self.segments: list[Segment] = [lin]
+
+
+def asn856_to_shipment(reader: Reader) -> ShipmentConfirmation:
+    bsn = reader.require("BSN", "the shipment header", reader.body)
+    shipment: list[Segment] = []
+    orders: list[tuple[str, Segment]] = []
+    packages: list[Package] = []
+    pack_sscc: dict[str, str | None] = {}
+    lines: list[_Line] = []
+    level, hl_id, parent = "S", "", ""
+    line_hl: str | None = None
+    pack: _Pack | None = None
+    for segment in reader.body:
+        tag = segment.tag
+        if tag == "HL":
+            done = None if pack is None else pack.package()
+            if done is not None:
+                packages.append(done)
+            pack = None
+            hl_id, parent = segment.value(0).strip(), segment.value(1).strip()
+            level = segment.value(2).strip()
+            if level in _PACKS:
+                pack = _Pack()
+                pack_sscc[hl_id] = pack_sscc.get(parent)
+            continue
+        if tag == "LIN":
+            lines.append(_Line(reader, segment, pack_sscc.get(hl_id) or pack_sscc.get(parent)))
+            line_hl = hl_id
+        elif lines and line_hl == hl_id and tag in ("SN1", "PID", "MAN"):
+            if tag == "MAN" and segment.value(0) == "GM":
+                lines[-1].sscc = sscc_of(reader, segment, 1)
+            lines[-1].segments.append(segment)
+        elif level in _PACKS and pack is not None:
+            if tag == "MAN" and segment.value(0) == "GM":
+                pack.sscc = pack_sscc[hl_id] = sscc_of(reader, segment, 1)
+            elif tag == "MAN" and segment.value(0) == "CP":
+                pack.tracking = reader.text(segment, 1)
+            elif tag == "TD1" and segment.value(5) == "G":
+                pack.weight = reader.quantity(segment, (6, 0), (7, 0), "package weight")
+        elif level == "O" and tag == "PRF":
+            orders.append((reader.number(segment, 0, 0, "order number"), segment))
+        elif level == "S":
+            shipment.append(segment)
+    done = None if pack is None else pack.package()
+    if done is not None:
+        packages.append(done)
+    if not orders:
+        raise reader.missing("the order number (PRF at the order level)")
+    order_number = orders[0][0]
+    other = next(((o, s) for o, s in orders if o != order_number), None)
+    if other is not None:
+        raise reader.error(
+            f"the ship notice covers several orders ({order_number!r} and {other[0]!r}); "
+            "one shipment confirmation per order is supported",
+            other[1],
+            code=NOT_SUPPORTED,
+        )
+    ship_date = date_of(reader, ["011"], shipment) or reader.day(bsn, 2, 0, "shipment date")
+    if ship_date is None:
+        raise reader.missing("the ship date (DTM 011 or BSN03)", bsn)
+    td5 = reader.first("TD5", shipment)
+    service = None
+    if td5 is not None:
+        service = reader.code(td5, 11, 0, "service level") or reader.code(td5, 4, 0, "routing")
+    warehouse = next(
+        (
+            p.ids[0].value
+            for p in x12_parties(reader, shipment)
+            if p.role is PartyRole.WAREHOUSE and p.ids
+        ),
+        None,
+    )
+    shipped = [_shipment_line(reader, line, n) for n, line in enumerate(lines, 1)]
+    return ShipmentConfirmation(
+        shipment_id=reader.number(bsn, 1, 0, "shipment id"),
+        order_number=order_number,
+        ship_date=ship_date,
+        lines=shipped,
+        packages=packages,
+        carrier=None if td5 is None else reader.carrier(td5, 2, 0),
+        service_level=service,
+        tracking_number=reference(reader, ["CN"], shipment),
+        bill_of_lading=reference(reader, ["BM"], shipment),
+        partial=any(
+            line.ordered is not None and line.shipped.value < line.ordered.value for line in shipped
+        ),
+        warehouse=warehouse,
+    )
+
+
+def _shipment_line(reader: Reader, line: _Line, position: int) -> ShipmentLine:
+    lin = line.anchor
+    x12_pairs(reader, line.ids, lin, 1, len(lin.elements))
+    line.ids.describe(description(line.segments))
+    sn1 = reader.first("SN1", line.segments)
+    if sn1 is None:
+        raise reader.missing("the shipped quantity (SN1)", lin)
+    shipped = reader.quantity(sn1, (1, 0), (2, 0), "shipped quantity")
+    if shipped is None:
+        raise reader.missing("the shipped quantity (SN102)", sn1)
+    number = lin if reader.text(lin, 0) is not None else sn1
+    return ShipmentLine(
+        line_no=reader.line_number(number, 0, 0, position),
+        product=line.ids.product(),
+        shipped=shipped,
+        ordered=reader.quantity(sn1, (4, 0), (5, 0), "ordered quantity"),
+        sscc=line.sscc,
+    )
+
+
+# --- outbound -------------------------------------------------------------------------------
+
+
+def _unit(unit: str, profile: MappingProfile) -> str:
+    return profile.x12.unit_out(unit)
+
+
+def shipment_to_856(shipment: ShipmentConfirmation, profile: MappingProfile) -> list[Segment]:
+    """The body of an 856: S > O > (P > I)... with items in no pack under the order."""
+    day = format_date(shipment.ship_date)
+    body = [seg("BSN", "00", shipment.shipment_id, day, "0000", "0001"), seg("HL", "1", "", "S")]
+    if shipment.carrier or shipment.service_level:
+        body.append(seg("TD5", "", "2", shipment.carrier or "", "", shipment.service_level or ""))
+    if shipment.bill_of_lading:
+        body.append(seg("REF", "BM", shipment.bill_of_lading))
+    if shipment.tracking_number:
+        body.append(seg("REF", "CN", shipment.tracking_number))
+    body.append(seg("DTM", "011", day))
+    if shipment.warehouse:
+        warehouse = Party(
+            role=PartyRole.WAREHOUSE,
+            ids=[PartyId(scheme="supplier_assigned", value=shipment.warehouse)],
+        )
+        body += n1_segments(warehouse, profile.x12)
+    body += [seg("HL", "2", "1", "O"), seg("PRF", shipment.order_number)]
+    counter = 2
+
+    def items(parent: int, sscc: str | None) -> None:
+        nonlocal counter
+        for line in shipment.lines:
+            if line.sscc != sscc:
+                continue
+            counter += 1
+            body.append(seg("HL", str(counter), str(parent), "I"))
+            body.append(seg("LIN", str(line.line_no), *x12_id_pairs(line.product, profile)))
+            sn1 = ["", num(line.shipped.value), _unit(line.shipped.unit, profile)]
+            if line.ordered is not None:
+                sn1 += ["", num(line.ordered.value), _unit(line.ordered.unit, profile)]
+            body.append(seg("SN1", *sn1))
+            body.extend(pid_segments(line.product.description))
+
+    items(2, None)
+    packed = {p.sscc for p in shipment.packages if p.sscc}
+    orphans = [line.sscc for line in shipment.lines if line.sscc and line.sscc not in packed]
+    for package in [*shipment.packages, *(Package(sscc=s) for s in dict.fromkeys(orphans))]:
+        counter += 1
+        pack_id = counter
+        body.append(seg("HL", str(pack_id), "2", "P"))
+        if package.weight is not None:
+            weight = package.weight
+            body.append(
+                seg("TD1", "", "", "", "", "", "G", num(weight.value), _unit(weight.unit, profile))
+            )
+        if package.sscc:
+            body.append(seg("MAN", "GM", package.sscc))
+        if package.tracking_number:
+            body.append(seg("MAN", "CP", package.tracking_number))
+        if package.sscc:
+            items(pack_id, package.sscc)
+    body.append(seg("CTT", str(len(shipment.lines))))
+    return body
