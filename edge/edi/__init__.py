@@ -1,6 +1,6 @@
 """EDIFACT and X12: syntax, envelopes, grammars, acknowledgements, mappings. No I/O."""
 
-from . import edifact, mapping, x12
+from . import ack, edifact, grammar, mapping, x12
 from ._codes import (
     EdifactError,
     SyntaxCode,
@@ -26,8 +26,10 @@ __all__ = [
     "X12InterchangeNote",
     "X12SegmentError",
     "X12SetError",
+    "ack",
     "code_list",
     "edifact",
+    "grammar",
     "mapping",
     "sniff",
     "x12",
