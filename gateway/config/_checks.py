@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from edge.flatfile import check_layout
 from gateway.config._address import check_url, is_loopback, parse_bind
 from gateway.config._partner import (
     PartnerConfig,
@@ -215,6 +216,7 @@ class Report:
             self._check_formats(path, partner)
             self._check_channels(path, partner, users)
             self._check_identifiers(path, partner, owners)
+            self._check_layouts(path, partner)
             self.check_retry(f"{path}.retry", partner.retry)
 
     def _check_formats(self, path: str, partner: PartnerConfig) -> None:
@@ -253,6 +255,37 @@ class Report:
                 if user in users:
                     self.error(where, f"SFTP user {user!r} is already used at {users[user]}")
                 users.setdefault(user, where)
+
+    def _check_layouts(self, path: str, partner: PartnerConfig) -> None:
+        """Each layout on its own (``check_layout``), then against the partner's other keys."""
+        names: dict[str, int] = {}
+        inbound: dict[tuple[str, ...], int] = {}
+        for j, layout in enumerate(partner.layouts):
+            where = f"{path}.layouts[{j}]"
+            for problem in check_layout(layout):
+                self.error(where + problem.path.removeprefix("$"), problem.message)
+            if layout.name in names:
+                self.error(
+                    f"{where}.name",
+                    f"duplicate layout name {layout.name!r} "
+                    f"(first at {path}.layouts[{names[layout.name]}])",
+                )
+            names.setdefault(layout.name, j)
+            fmt = type(layout).__struct_config__.tag
+            if fmt not in partner.formats:
+                self.error(
+                    f"{where}.format",
+                    f"a {fmt} layout, but the partner's formats do not include {fmt!r}",
+                )
+            if layout.direction != "outbound":
+                files = tuple(sorted(layout.files))
+                if files in inbound:
+                    self.warn(
+                        f"{where}.files",
+                        f"the same file patterns as {path}.layouts[{inbound[files]}], which is "
+                        "chosen first: this layout never reads a file",
+                    )
+                inbound.setdefault(files, j)
 
     def _check_identifiers(
         self, path: str, partner: PartnerConfig, owners: dict[tuple[str, str, str], str]

@@ -1,5 +1,8 @@
 """``[defaults]`` and ``[[partners]]``: who the trading partners are and how to reach them.
 
+``layouts`` are the partner's flat-file layouts (``edge.flatfile``), a tagged union on
+``format`` (``csv`` / ``fixed-width``), one per kind of document exchanged as flat files.
+
 Channels are a tagged union on ``type`` so each kind of channel owns its own keys; the webhook
 work adds keys to :class:`WebhookChannel` (new keys always get defaults, tags are never
 renamed). File names in SFTP channels are relative to the config file's directory and absolute
@@ -12,6 +15,7 @@ from typing import Annotated, Literal
 
 from msgspec import Meta
 
+from edge.flatfile import FlatLayout
 from gateway.config._types import (
     BreakerSettings,
     Count,
@@ -234,6 +238,7 @@ class PartnerConfig(Table, frozen=True, kw_only=True, forbid_unknown_fields=True
     breaker: BreakerSettings = BreakerSettings()
     retry: RetrySettings = RetrySettings()
     mapping: MappingOverrides = MappingOverrides()
+    layouts: tuple[FlatLayout, ...] = ()
 
     @property
     def display_name(self) -> str:
