@@ -147,6 +147,10 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--empty", action="store_true", help="start without the seed data")
     sim.set_defaults(func=_cmd_odoo_sim)
 
+    from gateway.edi_cli import add_edi_commands
+
+    add_edi_commands(sub)
+
     contracts = sub.add_parser("contracts", help="the canonical contracts")
     contracts_sub = contracts.add_subparsers(dest="contracts_command", required=True)
     schema = contracts_sub.add_parser("schema", help="write the JSON Schema of every contract")
