@@ -7,7 +7,7 @@
         store (SQLite, group-committing writer)          opened first, closed last
           root supervisor (one-for-one)
             partners  (supervisor, one-for-one)  partner:<id> endpoint actors
-            odoo      endpoint actor (Odoo is a partner: its own limiter and breaker)
+            odoo      the Odoo delivery actor (its own limiter and breaker; gateway.delivery)
             rescuer   requeues outbox rows stuck in `running`
             sftp      the partners' drop server (when a partner has an sftp-drop channel)
             poll:<id>:<n>  one poller per sftp-poll channel, under that partner's breaker
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -46,6 +47,8 @@ from gateway import systemd
 from gateway.admin import AdminToken, Role, create_admin_app, serve_admin
 from gateway.bridge import open_asyncio_bridge
 from gateway.config import BreakerSettings, Config, RateLimit, SftpDropChannel
+from gateway.deadletters import dead_letter_routes
+from gateway.delivery import announce, open_odoo_delivery
 from gateway.endpoints import (
     Endpoint,
     FileArrived,
@@ -98,7 +101,12 @@ def _endpoint(
 
 
 def build_tree(
-    config: Config, store: Store, admin: ChildSpec, info: GatewayInfo | None = None
+    config: Config,
+    store: Store,
+    admin: ChildSpec,
+    info: GatewayInfo | None = None,
+    *,
+    odoo: ChildSpec,
 ) -> tuple[Supervisor, Supervisor]:
     """The supervision tree of DESIGN.md for this configuration: (root, partners).
 
@@ -122,7 +130,6 @@ def build_tree(
             max_restarts=10, within=60.0, backoff_initial=0.5, backoff_cap=60.0
         ),
     )
-    odoo = _endpoint("odoo", "odoo", "erp", config.odoo.rate_limit, config.odoo.breaker)
 
     async def on_file(partner: str, inbound_id: int) -> None:
         # Never block an upload on a busy actor: the row is committed, and a full mailbox
@@ -160,7 +167,7 @@ def build_tree(
         "root",
         [
             ChildSpec("partners", partners),
-            endpoint_child("odoo", odoo, mailbox_capacity=1000),
+            odoo,  # the Odoo delivery actor (gateway.delivery)
             ChildSpec("rescuer", rescuer, restart=Restart.PERMANENT),
             *intake,
             admin,
@@ -186,9 +193,10 @@ async def run_gateway(
     # The state directory is ours (systemd's StateDirectory= creates it in production).
     Path(config.store.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     async with open_asyncio_bridge():
-        async with open_store(
-            config.store.path, max_batch=config.store.group_commit_max_batch
-        ) as store:
+        async with (
+            open_store(config.store.path, max_batch=config.store.group_commit_max_batch) as store,
+            open_odoo_delivery(config, store) as odoo,
+        ):
             await store.audit(
                 "system",
                 "config_loaded",
@@ -210,10 +218,15 @@ async def run_gateway(
                 assert root is not None
                 return await build_status(info, root, store)
 
+            def replayed(ids: Sequence[int]) -> None:
+                if root is not None:  # replayed rows go out now, not at the next idle poll
+                    announce(root.ref("odoo"))
+
             app = create_admin_app(
                 [AdminToken(t.name, Role(t.role), t.token) for t in config.admin.tokens],
                 ready=not_ready,
                 status=status,
+                routers=[dead_letter_routes(store, on_replayed=replayed)],
             )
 
             async def admin_service(*, task_status: trio.TaskStatus[None]) -> None:
@@ -221,7 +234,9 @@ async def run_gateway(
                     info.admin_url = await nursery.start(serve_admin, app, config.admin.bind)
                     task_status.started()
 
-            root, partners = build_tree(config, store, ChildSpec("admin", admin_service), info)
+            root, partners = build_tree(
+                config, store, ChildSpec("admin", admin_service), info, odoo=odoo.child()
+            )
             started = time.monotonic()
             async with trio.open_nursery() as nursery:
                 await nursery.start(root.run)

@@ -91,6 +91,76 @@ def _cmd_odoo_sim(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_outbox(args: argparse.Namespace) -> int:
+    from contracts.errors import ConfigError
+    from gateway.config import load_config
+    from gateway.deadletters import NoStore, ReplayFilter, cli_list, cli_replay, cli_show
+
+    try:
+        config = load_config(Path(args.config))
+    except ConfigError as exc:
+        _print_config_error(exc)
+        return EXIT_BAD_INPUT
+    path = Path(config.store.path)
+    command: str = args.outbox_command
+    try:
+        if command == "show":
+            return cli_show(path, args.id)
+        where = ReplayFilter(
+            partner=args.partner,
+            destination=args.destination,
+            flow=args.flow,
+            error_class=args.error_class,
+            older_than=args.older_than,
+        )
+        if command == "list":
+            return cli_list(path, where, state=args.state, limit=args.limit, as_json=args.json)
+        if bool(args.ids) == bool(args.filter):
+            print("crossdock: give row ids or --filter with criteria, not both", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        return cli_replay(path, where if args.filter else args.ids, reason=args.reason)
+    except NoStore as exc:
+        print(f"crossdock: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _outbox_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    outbox = sub.add_parser(
+        "outbox", help="dead letters: list, show and replay (on the store file, audited)"
+    )
+    commands = outbox.add_subparsers(dest="outbox_command", metavar="COMMAND", required=True)
+
+    def common(parser: argparse.ArgumentParser, *, filters: bool) -> None:
+        parser.add_argument("--config", required=True, metavar="FILE", help="finds the store")
+        if filters:
+            parser.add_argument("--partner", help="only this partner's rows")
+            parser.add_argument("--destination", help="only rows for odoo or partner:<id>")
+            parser.add_argument("--flow", help="only this flow (order_intake, ...)")
+            parser.add_argument("--error-class", help="only this error (Odoo's error name)")
+            parser.add_argument(
+                "--older-than", type=float, metavar="SECONDS", help="dead at least this long"
+            )
+        parser.set_defaults(func=_cmd_outbox)
+
+    listing = commands.add_parser("list", help="list dead letters (newest last)")
+    common(listing, filters=True)
+    listing.add_argument("--state", choices=["dead", "cancelled"], default="dead")
+    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    show = commands.add_parser("show", help="one row: payload, every attempt and error (JSON)")
+    common(show, filters=False)
+    show.add_argument("id", type=int, metavar="ID")
+    replay = commands.add_parser(
+        "replay", help="back to available with fresh attempts (audited as your OS user)"
+    )
+    common(replay, filters=True)
+    replay.add_argument("ids", type=int, nargs="*", metavar="ID")
+    replay.add_argument(
+        "--filter", action="store_true", help="replay every dead letter matching the filters"
+    )
+    replay.add_argument("--reason", help="why, for the audit log")
+
+
 def _cmd_contracts_schema(args: argparse.Namespace) -> int:
     from contracts import write_schemas
 
@@ -146,6 +216,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--empty", action="store_true", help="start without the seed data")
     sim.set_defaults(func=_cmd_odoo_sim)
+
+    _outbox_parser(sub)
 
     from gateway.edi_cli import add_edi_commands
 

@@ -254,7 +254,14 @@ def _parse_level(level: str | int) -> int:
     return number
 
 
-_CHATTY_LIBRARIES = ("aiosqlite", "asyncssh", "hpack", "httpcore", "httpx", "hypercorn.access")
+_CHATTY_LIBRARIES = {
+    "aiosqlite": logging.INFO,
+    "asyncssh": logging.INFO,
+    "hpack": logging.INFO,
+    "hypercorn.access": logging.INFO,
+    "httpcore": logging.WARNING,
+    "httpx": logging.WARNING,
+}
 
 
 def configure_logging(
@@ -286,8 +293,8 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(number)
-    # Libraries that narrate every call at debug level drown our own debug lines; they speak
-    # from INFO up unless the level asked for is stricter than that.
-    for name in _CHATTY_LIBRARIES:
-        logging.getLogger(name).setLevel(max(number, logging.INFO))
+    # Libraries that narrate every call drown our own lines: they speak from their floor up
+    # (httpx logs every request at INFO) unless the level asked for is stricter than that.
+    for name, floor in _CHATTY_LIBRARIES.items():
+        logging.getLogger(name).setLevel(max(number, floor))
     return handler

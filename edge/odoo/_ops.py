@@ -1,0 +1,463 @@
+"""The Odoo operations an outbox row can carry, and how each is applied exactly once.
+
+The payload of an ``odoo`` outbox row is the JSON of one :data:`OdooOp`, a msgspec tagged
+union (tag field ``op``)::
+
+    {"op": "create_sale_order", "key": "acme-retail/UNB 4711/ORD-1", "partner": "sim.partner_acme",
+     "lines": [{"product": "sim.product_widget", "quantity": 10}], "confirm": true}
+
+Records are named by external ID (``"module.name"``) or database id (a positive integer).
+Tags are never renamed and new fields get defaults, so older rows still decode.
+
+:func:`apply` runs one operation and returns the Odoo reference of its record
+(``"sale.order,42"``) for the outbox's ``result`` column; :func:`apply_many` runs several,
+creating sale orders together (two calls for a whole batch). Every operation is idempotent
+-- twice has the effect of once -- because each leans on a client method built that way
+(creates: external ID looked up, then one ``load`` making record and ID together; updates
+read before they act), so a redelivery, a rescue or a replay changes nothing in Odoo.
+
+Errors: an undecodable payload is :class:`RejectedInput` (with the JSON path); an external
+ID Odoo does not know (yet) is :class:`MissingRecord` (transient, not Odoo's fault); Odoo's
+refusals are ``DeliveryRejected`` and its outages ``TransientFailure``, from the client.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from typing import Annotated, Any, cast
+
+import msgspec
+from msgspec import Meta
+
+from contracts.errors import CrossdockError, DeliveryRejected, RejectedInput, TransientFailure
+
+from ._client import LOAD_REJECTED, OdooClient
+from ._rows import DbId, ExternalId, SaleOrderDraft, SaleOrderLineDraft, load_table
+from ._xid import external_id
+
+__all__ = [
+    "ApplyInventory",
+    "ConfirmOrder",
+    "CreateSaleOrder",
+    "DoneQuantity",
+    "MissingRecord",
+    "OdooOp",
+    "OrderLine",
+    "Outcome",
+    "RecordRef",
+    "SetTracking",
+    "ValidatePicking",
+    "apply",
+    "apply_many",
+    "create_sale_orders",
+    "decode_op",
+    "encode_op",
+    "odoo_reference",
+]
+
+XidRef = Annotated[
+    str,
+    Meta(
+        pattern=r"^[A-Za-z0-9_-]+\.[^,\s]+$",
+        description="an external ID 'module.name' such as 'sim.product_widget'",
+    ),
+]
+DbIdRef = Annotated[int, Meta(gt=0, description="a database id, a positive integer")]
+RecordRef = XidRef | DbIdRef
+"""A record: its external ID (``"module.name"``) or its database id (``42``)."""
+
+Key = Annotated[str, Meta(min_length=1, description="a non-empty idempotency key")]
+Quantity = Annotated[float, Meta(gt=0, description="a quantity greater than 0")]
+Count = Annotated[float, Meta(ge=0, description="a quantity of at least 0")]
+Text = Annotated[str, Meta(min_length=1, description="a non-empty string")]
+
+
+class MissingRecord(TransientFailure):
+    """A record named by external ID is not in Odoo (yet).
+
+    Transient: the delivery that creates it may still be in the outbox, so the row is retried
+    with backoff until its attempts run out. Odoo answered, so it says nothing about Odoo's
+    health: ``counts_for_breaker`` is False and the delivery actor does not count it.
+    """
+
+    counts_for_breaker = False
+
+    def __init__(self, message: str, *, xid: str, model: str) -> None:
+        super().__init__(message, xid=xid, model=model)
+        self.xid = xid
+        self.model = model
+
+
+class _Data(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
+    """Immutable, keyword-only, strict about unknown keys, compact (defaults left out)."""
+
+
+class _Op(_Data, frozen=True, kw_only=True, tag_field="op"):
+    """An operation: tagged by its ``op`` field. Tags are never renamed."""
+
+
+class OrderLine(_Data, frozen=True, kw_only=True):
+    product: RecordRef
+    quantity: Quantity
+    price_unit: float | None = None
+    """None lets Odoo price the line from the product (its list price or pricelist)."""
+    uom: RecordRef | None = None
+    description: str | None = None
+
+
+class CreateSaleOrder(_Op, frozen=True, kw_only=True, tag="create_sale_order"):
+    """Create a sale order once for ``key``; ``confirm`` confirms it too (also once).
+
+    ``key`` becomes the order's external ID (``crossdock.<name of key>``); it usually equals
+    the outbox row's idempotency key, but need not: two outbox rows carrying the same key
+    (a re-sent order) still make one order.
+    """
+
+    key: Key
+    partner: RecordRef
+    lines: Annotated[tuple[OrderLine, ...], Meta(min_length=1)]
+    client_order_ref: str | None = None
+    partner_shipping: RecordRef | None = None
+    date_order: str | None = None
+    """``YYYY-MM-DD HH:MM:SS`` in UTC, as Odoo stores datetimes."""
+    warehouse: RecordRef | None = None
+    origin: str | None = None
+    confirm: bool = False
+
+    @property
+    def xid(self) -> str:
+        """The external ID the order gets: what a later ``ConfirmOrder`` names it by."""
+        return external_id(self.key)
+
+    def draft(self) -> SaleOrderDraft:
+        return SaleOrderDraft(
+            partner=_ref(self.partner),
+            lines=tuple(
+                SaleOrderLineDraft(
+                    product=_ref(line.product),
+                    quantity=line.quantity,
+                    price_unit=line.price_unit,
+                    uom=None if line.uom is None else _ref(line.uom),
+                    description=line.description,
+                )
+                for line in self.lines
+            ),
+            client_order_ref=self.client_order_ref,
+            partner_shipping=None if self.partner_shipping is None else _ref(self.partner_shipping),
+            date_order=self.date_order,
+            warehouse=None if self.warehouse is None else _ref(self.warehouse),
+            origin=self.origin,
+        )
+
+
+class ConfirmOrder(_Op, frozen=True, kw_only=True, tag="confirm_order"):
+    """Confirm a sale order (usually by the external ID ``CreateSaleOrder.xid`` gave it)."""
+
+    order: RecordRef
+
+
+class DoneQuantity(_Data, frozen=True, kw_only=True):
+    product: RecordRef
+    quantity: Count
+
+
+def _check_selector(op: ValidatePicking | SetTracking) -> None:
+    """Which picking: by reference, as the first delivery of a sale order, or by origin.
+
+    ``order`` and ``origin`` select the order's *original* picking (no ``backorder_id``), so
+    a repeat finds the same, now done, picking instead of validating its backorder.
+    """
+    given = [n for n in ("picking", "order", "origin") if getattr(op, n) is not None]
+    if len(given) != 1:
+        raise ValueError(
+            "name the picking with exactly one of 'picking', 'order' or 'origin'"
+            + (f", got {' and '.join(given)}" if given else "")
+        )
+
+
+class ValidatePicking(_Op, frozen=True, kw_only=True, tag="validate_picking"):
+    """Validate a picking with the done quantities (None ships everything in full).
+
+    Less than demanded leaves a backorder for the rest, or cancels the rest when
+    ``backorder`` is False. A done picking is left alone (the confirmation was a repeat).
+    """
+
+    picking: RecordRef | None = None
+    order: RecordRef | None = None
+    origin: str | None = None
+    quantities: tuple[DoneQuantity, ...] | None = None
+    backorder: bool = True
+
+    def __post_init__(self) -> None:
+        _check_selector(self)
+
+
+class SetTracking(_Op, frozen=True, kw_only=True, tag="set_tracking"):
+    """Set a picking's carrier tracking reference (an absolute value: repeats change nothing)."""
+
+    tracking_ref: Text
+    picking: RecordRef | None = None
+    order: RecordRef | None = None
+    origin: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_selector(self)
+
+
+class ApplyInventory(_Op, frozen=True, kw_only=True, tag="apply_inventory"):
+    """Make the on-hand quantity of ``product`` in ``location`` exactly ``quantity``."""
+
+    product: RecordRef
+    location: RecordRef
+    quantity: Count
+
+
+OdooOp = CreateSaleOrder | ConfirmOrder | ValidatePicking | SetTracking | ApplyInventory
+"""Everything an ``odoo`` outbox row can ask of Odoo."""
+
+_decoder: msgspec.json.Decoder[OdooOp] = msgspec.json.Decoder(OdooOp)
+_encoder = msgspec.json.Encoder()
+_PATH = re.compile(r" - at `(\$[^`]*)`$")
+
+
+def encode_op(op: OdooOp) -> bytes:
+    """The outbox payload for ``op``."""
+    return _encoder.encode(op)
+
+
+def decode_op(payload: bytes) -> OdooOp:
+    """The operation in an outbox payload; :class:`RejectedInput` (with the path) if none."""
+    try:
+        return _decoder.decode(payload)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        found = _PATH.search(text)
+        raise RejectedInput(
+            f"not an Odoo operation: {text}",
+            path=found.group(1) if found else "$",
+            code="invalid_odoo_op",
+        ) from None
+    except msgspec.DecodeError as exc:
+        raise RejectedInput(
+            f"the payload is not JSON: {exc}", path="$", code="invalid_odoo_op"
+        ) from None
+
+
+def odoo_reference(model: str, record_id: int) -> str:
+    """Odoo's reference format, ``"sale.order,42"``: what the outbox keeps as the result."""
+    return f"{model},{record_id}"
+
+
+async def apply(client: OdooClient, op: OdooOp) -> str:
+    """Apply ``op`` in Odoo (idempotently) and return the reference of its record."""
+    match op:
+        case CreateSaleOrder():
+            order_id = await client.create_sale_order(op.key, op.draft())
+            if op.confirm:
+                await client.confirm_order(order_id)
+            return odoo_reference("sale.order", order_id)
+        case ConfirmOrder():
+            order_id = await _resolve(client, "sale.order", op.order)
+            await client.confirm_order(order_id)
+            return odoo_reference("sale.order", order_id)
+        case ValidatePicking():
+            picking_id = await _picking(client, op)
+            quantities = None if op.quantities is None else await _quantities(client, op)
+            await client.validate_picking(picking_id, quantities, backorder=op.backorder)
+            return odoo_reference("stock.picking", picking_id)
+        case SetTracking():
+            picking_id = await _picking(client, op)
+            await client.set_tracking(picking_id, op.tracking_ref)
+            return odoo_reference("stock.picking", picking_id)
+        case ApplyInventory():
+            product_id = await _resolve(client, "product.product", op.product)
+            location_id = await _resolve(client, "stock.location", op.location)
+            await client.apply_inventory(product_id, location_id, op.quantity)
+            return odoo_reference("product.product", product_id)
+    raise TypeError(f"not an Odoo operation: {op!r}")  # pragma: no cover - the union is closed
+
+
+Outcome = str | CrossdockError
+"""What became of one operation of :func:`apply_many`: its reference, or why it failed."""
+_ANSWERS = (TransientFailure, DeliveryRejected, RejectedInput)
+
+
+async def apply_many(client: OdooClient, ops: Sequence[OdooOp]) -> list[Outcome]:
+    """Apply several operations; one outcome per op, in order (failures are returned).
+
+    Sale orders to create go together (:func:`create_sale_orders`: two calls for all of
+    them); any other operation is applied on its own, in order. Only bugs and cancellation
+    raise.
+    """
+    creates = [i for i, op in enumerate(ops) if isinstance(op, CreateSaleOrder)]
+    outcomes: list[Outcome | None] = [None] * len(ops)
+    if creates:
+        made = await create_sale_orders(client, [cast(CreateSaleOrder, ops[i]) for i in creates])
+        for i, outcome in zip(creates, made, strict=True):
+            outcomes[i] = outcome
+    for i, op in enumerate(ops):
+        if outcomes[i] is None:
+            try:
+                outcomes[i] = await apply(client, op)
+            except _ANSWERS as exc:
+                outcomes[i] = exc
+    return [o for o in outcomes if o is not None]
+
+
+async def create_sale_orders(client: OdooClient, ops: Sequence[CreateSaleOrder]) -> list[Outcome]:
+    """Create many orders once each: one lookup of all their external IDs, one ``load``.
+
+    ``load`` is all or nothing in Odoo (one transaction; a refused record rolls every record
+    back and is named in the answer's messages), so the refused ones get their
+    ``DeliveryRejected`` and the rest are loaded again without them. Orders Odoo already has
+    are not loaded at all, exactly as :meth:`OdooClient.create_once` does for one.
+    """
+    done: dict[str, Outcome] = {}
+    try:
+        found = await _find_orders(client, [op.xid for op in ops])
+    except _ANSWERS as exc:
+        return [exc] * len(ops)
+    for xid, (model, res_id) in found.items():
+        done[xid] = odoo_reference("sale.order", res_id) if model == "sale.order" else (
+            DeliveryRejected(f"external ID {xid} names a {model} record, not a sale.order",
+                             error_name="crossdock.ExternalIdConflict", xid=xid)
+        )  # fmt: skip
+    todo = list({op.xid: op for op in ops if op.xid not in done}.values())
+    while todo:
+        try:
+            refused = await _load_orders(client, todo, done)
+        except _ANSWERS as exc:
+            done.update((op.xid, exc) for op in todo)
+            break
+        todo = [op for op in todo if op.xid not in done] if refused else []
+    outcomes = [done[op.xid] for op in ops]
+    for index, op in enumerate(ops):
+        outcome = outcomes[index]
+        if op.confirm and isinstance(outcome, str):
+            try:
+                await client.confirm_order(int(outcome.split(",")[1]))
+            except _ANSWERS as exc:
+                outcomes[index] = exc
+    return outcomes
+
+
+async def _find_orders(client: OdooClient, xids: Sequence[str]) -> dict[str, tuple[str, int]]:
+    names = sorted({xid.partition(".")[2] for xid in xids})
+    module = xids[0].partition(".")[0]
+    rows = await client.call(
+        "ir.model.data",
+        "search_read",
+        kwargs={
+            "domain": [["module", "=", module], ["name", "in", names]],
+            "fields": ["name", "model", "res_id"],
+        },
+    )
+    return {f"{module}.{r['name']}": (str(r["model"]), int(r["res_id"])) for r in rows}
+
+
+async def _load_orders(
+    client: OdooClient, ops: Sequence[CreateSaleOrder], done: dict[str, Outcome]
+) -> bool:
+    """One ``load`` of ``ops``; fills ``done``. True when Odoo refused some (load the rest)."""
+    fields: dict[str, None] = {}
+    tables: list[list[dict[str, str]]] = []
+    for op in ops:
+        names, cells = load_table(op.xid, op.draft().values())
+        fields.update(dict.fromkeys(names))
+        tables.append([dict(zip(names, row, strict=True)) for row in cells])
+    columns = list(fields)
+    data: list[list[str]] = []
+    starts: list[int] = []
+    for table in tables:
+        starts.append(len(data))
+        data.extend([row.get(c, "") for c in columns] for row in table)
+    answer = await client.call("sale.order", "load", kwargs={"fields": columns, "data": data})
+    ids = answer.get("ids") if isinstance(answer, dict) else None
+    messages = answer.get("messages", []) if isinstance(answer, dict) else []
+    errors = [m for m in messages if isinstance(m, dict) and m.get("type") == "error"]
+    if not errors and isinstance(ids, list) and len(ids) == len(ops):
+        done.update(
+            (op.xid, odoo_reference("sale.order", int(i))) for op, i in zip(ops, ids, strict=True)
+        )
+        return False
+    refused: dict[int, list[str]] = {}
+    for message in errors:
+        row = (message.get("rows") or {}).get("from", None)
+        record = bisect.bisect_right(starts, row) - 1 if isinstance(row, int) else None
+        record = message.get("record") if record is None else record
+        if isinstance(record, int) and 0 <= record < len(ops):
+            refused.setdefault(record, []).append(str(message.get("message", "")))
+    if not refused:  # nothing to tell the records apart: settle them one by one
+        for op in ops:
+            try:
+                done[op.xid] = odoo_reference(
+                    "sale.order", await client.create_sale_order(op.key, op.draft())
+                )
+            except _ANSWERS as exc:
+                done[op.xid] = exc
+        return False
+    for record, texts in refused.items():
+        op = ops[record]
+        done[op.xid] = DeliveryRejected("; ".join(texts), error_name=LOAD_REJECTED,
+                                        model="sale.order", key=op.key)  # fmt: skip
+    return True
+
+
+def _ref(value: int | str) -> DbId | ExternalId:
+    return DbId(value) if isinstance(value, int) else ExternalId(value)
+
+
+async def _resolve(client: OdooClient, model: str, ref: int | str) -> int:
+    """The database id of ``ref``; an external ID is looked up (one call)."""
+    if isinstance(ref, int):
+        return ref
+    found = await client.find_external_id(ref)
+    if found is None:
+        raise MissingRecord(f"Odoo has no record with external ID {ref}", xid=ref, model=model)
+    found_model, res_id = found
+    if found_model != model:
+        raise DeliveryRejected(
+            f"external ID {ref} names a {found_model} record, not a {model}",
+            error_name="crossdock.ExternalIdConflict",
+            model=model,
+            xid=ref,
+        )
+    return res_id
+
+
+async def _picking(client: OdooClient, op: ValidatePicking | SetTracking) -> int:
+    if op.picking is not None:
+        return await _resolve(client, "stock.picking", op.picking)
+    origin = op.origin
+    if op.order is not None:
+        order_id = await _resolve(client, "sale.order", op.order)
+        origin = str((await client.read_one("sale.order", order_id, ["name"]))["name"])
+    ids: Any = await client.call(
+        "stock.picking",
+        "search",
+        kwargs={
+            "domain": [["origin", "=", origin], ["backorder_id", "=", False]],
+            "order": "id",
+            "limit": 1,
+        },
+    )
+    if not ids:
+        # The order may not be confirmed yet (its picking comes with the confirmation).
+        raise MissingRecord(
+            f"Odoo has no picking with origin {origin!r} yet",
+            xid=f"origin:{origin}",
+            model="stock.picking",
+        )
+    return int(ids[0])
+
+
+async def _quantities(client: OdooClient, op: ValidatePicking) -> dict[int, float]:
+    done: dict[int, float] = {}
+    for item in op.quantities or ():
+        product_id = await _resolve(client, "product.product", item.product)
+        done[product_id] = done.get(product_id, 0.0) + item.quantity
+    return done
