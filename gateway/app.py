@@ -46,7 +46,7 @@ from edge.sftp import run_poller
 from gateway import systemd
 from gateway.admin import AdminToken, Role, create_admin_app, serve_admin
 from gateway.bridge import open_asyncio_bridge
-from gateway.config import BreakerSettings, Config, RateLimit, SftpDropChannel
+from gateway.config import Config, PartnerConfig, SftpDropChannel
 from gateway.deadletters import dead_letter_routes
 from gateway.delivery import announce, open_odoo_delivery
 from gateway.endpoints import (
@@ -88,15 +88,13 @@ def _package_version() -> str:
         return "0+unknown"
 
 
-def _endpoint(
-    id: str, kind: str, role: str, limit: RateLimit, breaker: BreakerSettings
-) -> Endpoint:
+def _partner_endpoint(partner: PartnerConfig) -> Endpoint:
     return Endpoint(
-        id=id,
-        kind=kind,
-        role=role,
-        limiter=make_limiter(limit),
-        breaker=make_breaker(id if kind == "odoo" else f"partner:{id}", breaker),
+        id=partner.id,
+        kind="partner",
+        role=partner.role,
+        limiter=make_limiter(partner.rate_limit),
+        breaker=make_breaker(f"partner:{partner.id}", partner.breaker),
     )
 
 
@@ -113,9 +111,7 @@ def build_tree(
     Children start in order and stop in reverse: the endpoints first up and last down, then
     the rescuer, then intake (the SFTP drop server, the pollers), then the admin API.
     """
-    endpoints = {
-        p.id: _endpoint(p.id, "partner", p.role, p.rate_limit, p.breaker) for p in config.partners
-    }
+    endpoints = {p.id: _partner_endpoint(p) for p in config.partners}
     partners = Supervisor(
         "partners",
         [
