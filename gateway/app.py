@@ -6,7 +6,9 @@
       asyncio bridge (one trio-asyncio loop)
         store (SQLite, group-committing writer)          opened first, closed last
           root supervisor (one-for-one)
-            partners  (supervisor, one-for-one)  partner:<id> endpoint actors
+            partners  (supervisor, one-for-one)  partner:<id> endpoint actors: intake of
+                      received files (gateway.intake), each with its outbound loop
+                      (gateway.intake_outbound) in the partner-loops nursery
             odoo      the Odoo delivery actor (its own limiter and breaker; gateway.delivery)
             rescuer   requeues outbox rows stuck in `running`
             sftp      the partners' drop server (when a partner has an sftp-drop channel)
@@ -48,15 +50,18 @@ from gateway.admin import AdminToken, Role, create_admin_app, serve_admin
 from gateway.bridge import open_asyncio_bridge
 from gateway.config import Config, PartnerConfig, SftpDropChannel
 from gateway.deadletters import dead_letter_routes
-from gateway.delivery import announce, open_odoo_delivery
+from gateway.delivery import announce, open_odoo_delivery, retry_policy
 from gateway.endpoints import (
     Endpoint,
     FileArrived,
+    PartnerWork,
     breaker_guard,
     endpoint_child,
     make_breaker,
     make_limiter,
 )
+from gateway.intake import PartnerIntake
+from gateway.intake_outbound import PartnerOutbound, file_deliverer
 from gateway.log import get_logger
 from gateway.sftp_intake import StoreFileSink, poll_settings, serve_sftp_drop
 from gateway.status import GatewayInfo, build_status
@@ -98,6 +103,18 @@ def _partner_endpoint(partner: PartnerConfig) -> Endpoint:
     )
 
 
+def _partner_work(
+    config: Config, store: Store, partner: PartnerConfig, endpoint: Endpoint, nursery: trio.Nursery
+) -> PartnerWork:
+    deliver = file_deliverer(config, partner.id)
+    retry = retry_policy(partner.retry)
+
+    def outbound() -> PartnerOutbound:
+        return PartnerOutbound(store, partner.id, deliver, retry=retry, breaker=endpoint.breaker)
+
+    return PartnerWork(PartnerIntake(store, config, partner.id), outbound, nursery)
+
+
 def build_tree(
     config: Config,
     store: Store,
@@ -105,17 +122,25 @@ def build_tree(
     info: GatewayInfo | None = None,
     *,
     odoo: ChildSpec,
+    partner_loops: trio.Nursery | None = None,
 ) -> tuple[Supervisor, Supervisor]:
     """The supervision tree of DESIGN.md for this configuration: (root, partners).
 
     Children start in order and stop in reverse: the endpoints first up and last down, then
     the rescuer, then intake (the SFTP drop server, the pollers), then the admin API.
+    With ``partner_loops`` (the nursery the partners' outbound loops run in) the endpoints
+    parse what arrives and deliver their outbox; without it they only count arrivals.
     """
     endpoints = {p.id: _partner_endpoint(p) for p in config.partners}
+    work = {
+        p.id: _partner_work(config, store, p, endpoints[p.id], partner_loops)
+        for p in config.partners
+        if partner_loops is not None
+    }
     partners = Supervisor(
         "partners",
         [
-            endpoint_child(f"partner:{p.id}", endpoints[p.id], p.mailbox_capacity)
+            endpoint_child(f"partner:{p.id}", endpoints[p.id], p.mailbox_capacity, work.get(p.id))
             for p in config.partners
         ],
         strategy=Strategy.ONE_FOR_ONE,
@@ -230,29 +255,40 @@ async def run_gateway(
                     info.admin_url = await nursery.start(serve_admin, app, config.admin.bind)
                     task_status.started()
 
-            root, partners = build_tree(
-                config, store, ChildSpec("admin", admin_service), info, odoo=odoo.child()
-            )
-            started = time.monotonic()
-            async with trio.open_nursery() as nursery:
-                await nursery.start(root.run)
-                nursery.start_soon(systemd.run_watchdog, root.tree_healthy)
-                log.info(
-                    "gateway_ready",
-                    gateway=info.name,
-                    admin=info.admin_url,
-                    sftp=info.sftp_address,
-                    partners=len(config.partners),
-                    config_version=config.version[:12],
-                    startup_ms=round((time.monotonic() - started) * 1000, 1),
+            # The partners' outbound loops outlive each endpoint incarnation and end before
+            # the store closes; every endpoint's on_stop ends its own loop first.
+            async with trio.open_nursery() as partner_loops:
+                root, partners = build_tree(
+                    config,
+                    store,
+                    ChildSpec("admin", admin_service),
+                    info,
+                    odoo=odoo.child(),
+                    partner_loops=partner_loops,
                 )
-                systemd.notify(systemd.READY, systemd.status(f"ready; admin on {info.admin_url}"))
-                task_status.started(
-                    GatewayHandle(info=info, root=root, partners=partners, store=store)
-                )
-                await stop.wait()
-                info.stopping = True
-                systemd.notify(systemd.STOPPING, systemd.status("stopping"))
-                log.info("gateway_stopping", gateway=info.name)
-                nursery.cancel_scope.cancel()
+                started = time.monotonic()
+                async with trio.open_nursery() as nursery:
+                    await nursery.start(root.run)
+                    nursery.start_soon(systemd.run_watchdog, root.tree_healthy)
+                    log.info(
+                        "gateway_ready",
+                        gateway=info.name,
+                        admin=info.admin_url,
+                        sftp=info.sftp_address,
+                        partners=len(config.partners),
+                        config_version=config.version[:12],
+                        startup_ms=round((time.monotonic() - started) * 1000, 1),
+                    )
+                    systemd.notify(
+                        systemd.READY, systemd.status(f"ready; admin on {info.admin_url}")
+                    )
+                    task_status.started(
+                        GatewayHandle(info=info, root=root, partners=partners, store=store)
+                    )
+                    await stop.wait()
+                    info.stopping = True
+                    systemd.notify(systemd.STOPPING, systemd.status("stopping"))
+                    log.info("gateway_stopping", gateway=info.name)
+                    nursery.cancel_scope.cancel()
+                partner_loops.cancel_scope.cancel()
         log.info("gateway_stopped", gateway=info.name)

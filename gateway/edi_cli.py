@@ -39,20 +39,13 @@ def _partner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _profile(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The partner's mapping profile (from the config), or the default profile."""
-    from edge.edi.mapping import MappingProfile, profile_from_tables
+    from edge.edi.mapping import MappingProfile
+    from gateway.profiles import profile_of
 
     found = _partner(args)
     if found is None:
         return MappingProfile()
-    partner, index = found
-    mapping = partner.mapping
-    return profile_from_tables(
-        qualifiers=mapping.qualifiers,
-        units=mapping.units,
-        carriers=mapping.carriers,
-        code_lists=mapping.code_lists,
-        path=f"$.partners[{index}].mapping",
-    )
+    return profile_of(*found)
 
 
 def _refused(error: RejectedInput | ConfigError) -> int:

@@ -5,38 +5,50 @@ Odoo cannot take intake down and a dead 3PL cannot slow deliveries to anyone els
 and the breaker are made once per endpoint and handed to every instance the supervisor starts,
 so a crash of the actor does not reset a breaker that is open for good reasons.
 
-The SFTP edge tells a partner's endpoint ``FileArrived`` once a file is committed to the store;
-parsing and routing that file join here with the flows. An endpoint answers
+The SFTP edge tells a partner's endpoint ``FileArrived`` once a file is committed to the store.
+With its :class:`PartnerWork` the endpoint then parses that row (``gateway.intake``: documents
+stored, acknowledgement enqueued) and its outbound loop (``gateway.intake_outbound``, a task
+beside the actor, as the Odoo delivery's) delivers the partner's outbox rows; on start it
+processes every row still ``received`` (the store, not the mailbox, is the truth). Whoever
+enqueues rows for ``partner:<id>`` tells it ``FilesAvailable``. An endpoint answers
 ``GetEndpointStatus`` and reports its limiter and breaker in /status.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+import trio
 
 from actors import (
     Actor,
+    ActorStopped,
     ChildSpec,
     CircuitBreaker,
     CircuitOpen,
     Clock,
+    MailboxFull,
     Restart,
     TokenBucket,
 )
 from contracts.errors import TransientFailure
 from edge.sftp import PollGuard, PollReport
 from gateway.config import BreakerSettings, RateLimit
+from gateway.intake import PartnerIntake
+from gateway.intake_outbound import PartnerOutbound
 from gateway.log import get_logger
 
 __all__ = [
     "Endpoint",
     "EndpointActor",
     "FileArrived",
+    "FilesAvailable",
     "GetEndpointStatus",
+    "PartnerWork",
     "breaker_guard",
     "endpoint_child",
     "make_breaker",
@@ -57,7 +69,24 @@ class FileArrived(msgspec.Struct, frozen=True):
     inbound_id: int
 
 
-EndpointMessage = GetEndpointStatus | FileArrived
+class FilesAvailable(msgspec.Struct, frozen=True):
+    """Rows for ``partner:<id>`` were enqueued or replayed: deliver now, not at the next poll."""
+
+
+class _Rehydrate(msgspec.Struct, frozen=True):
+    """Told to itself on start: process every row still ``received``."""
+
+
+class _LoopFailed:
+    """Told by the outbound loop when it crashed: the actor crashes with the same error."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+EndpointMessage = GetEndpointStatus | FileArrived | FilesAvailable | _Rehydrate | _LoopFailed
 
 
 def make_limiter(settings: RateLimit, clock: Clock | None = None) -> TokenBucket:
@@ -90,25 +119,82 @@ class Endpoint:
     breaker: CircuitBreaker
 
 
+@dataclass(frozen=True)
+class PartnerWork:
+    """What a partner's endpoint works with, made once per partner: its intake, a factory
+    of outbound loops (a fresh claim token per incarnation) and the nursery the loops run
+    in (it outlives the actor's incarnations; each ``on_stop`` ends its own loop)."""
+
+    intake: PartnerIntake
+    outbound: Callable[[], PartnerOutbound]
+    nursery: trio.Nursery
+
+
 class EndpointActor(Actor[EndpointMessage, Any]):
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, work: PartnerWork | None = None) -> None:
         self.endpoint = endpoint
+        self.work = work
         self.files_arrived = 0
         self.last_inbound_id: int | None = None
+        self._outbound: PartnerOutbound | None = None
+        self._loop_scope = trio.CancelScope()
+        self._loop_done = trio.Event()
+
+    async def on_start(self) -> None:
+        if self.work is None:
+            return
+        self._outbound = self.work.outbound()
+        await self.work.nursery.start(self._run_outbound, self._outbound)
+        # Rehydration goes through the mailbox so that start is not held up by a backlog.
+        with suppress(MailboxFull):  # the mailbox is busy: FileArrived messages do it
+            self.ref.tell_nowait(_Rehydrate())
+
+    async def _run_outbound(
+        self, outbound: PartnerOutbound, *, task_status: trio.TaskStatus[None]
+    ) -> None:
+        try:
+            with self._loop_scope:
+                await outbound.run(task_status=task_status)
+        except Exception as exc:
+            with suppress(MailboxFull, ActorStopped):  # stopping anyway, or told already
+                self.ref.tell_nowait(_LoopFailed(exc))
+        finally:
+            self._loop_done.set()
+
+    async def on_stop(self) -> None:
+        if self._outbound is not None:
+            self._loop_scope.cancel()
+            await self._loop_done.wait()
 
     async def receive(self, message: EndpointMessage) -> Any:
         match message:
             case GetEndpointStatus():
                 return self.status()
             case FileArrived(inbound_id=inbound_id):
-                # Parsing and routing join here with the flows; until then the row waits in
-                # the store as `received`, where a restarted actor will find it.
                 self.files_arrived += 1
                 self.last_inbound_id = inbound_id
                 log.info("file_arrived", partner=self.endpoint.id, inbound_id=inbound_id)
+                if self.work is not None:
+                    await self.work.intake.process(inbound_id)
+                    self._nudge()
                 return None
+            case _Rehydrate():
+                if self.work is not None:
+                    done = await self.work.intake.process_pending()
+                    log.info("intake_rehydrated", partner=self.endpoint.id, rows=done)
+                    self._nudge()
+                return None
+            case FilesAvailable():
+                self._nudge()
+                return None
+            case _LoopFailed(error=error):
+                raise error
             case _:
                 raise TypeError(f"{self.endpoint.id}: unexpected message {message!r}")
+
+    def _nudge(self) -> None:
+        if self._outbound is not None:
+            self._outbound.nudge()
 
     def status(self) -> Mapping[str, Any]:
         return {
@@ -119,6 +205,8 @@ class EndpointActor(Actor[EndpointMessage, Any]):
             "limiter": msgspec.to_builtins(self.endpoint.limiter.status()),
             "files_arrived": self.files_arrived,
             "last_inbound_id": self.last_inbound_id,
+            "intake": None if self.work is None else dict(self.work.intake.counts),
+            "outbound": None if self._outbound is None else self._outbound.status(),
         }
 
 
@@ -138,10 +226,12 @@ def breaker_guard(breaker: CircuitBreaker) -> PollGuard:
     return guard
 
 
-def endpoint_child(name: str, endpoint: Endpoint, mailbox_capacity: int) -> ChildSpec:
+def endpoint_child(
+    name: str, endpoint: Endpoint, mailbox_capacity: int, work: PartnerWork | None = None
+) -> ChildSpec:
     return ChildSpec(
         name=name,
-        start=lambda: EndpointActor(endpoint),
+        start=lambda: EndpointActor(endpoint, work),
         restart=Restart.PERMANENT,
         mailbox_capacity=mailbox_capacity,
     )
