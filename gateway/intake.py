@@ -157,17 +157,29 @@ class PartnerIntake:
     async def _process_row(self, row: InboundRecord) -> IntakeOutcome:
         if row.state is not InboundState.RECEIVED:
             return IntakeOutcome.SKIPPED
-        found = await trio.to_thread.run_sync(
-            functools.partial(
-                examine,
-                row.raw,
-                row.source_ref,
-                partner=self.partner,
-                profile=self.profile,
-                layouts=self.layouts,
-                content_hash=row.content_hash,
+        try:
+            found = await trio.to_thread.run_sync(
+                functools.partial(
+                    examine,
+                    row.raw,
+                    row.source_ref,
+                    partner=self.partner,
+                    profile=self.profile,
+                    layouts=self.layouts,
+                    content_hash=row.content_hash,
+                )
             )
-        )
+        except Exception as bug:
+            # Bad input is a RejectedInput inside `examine`; anything else is our bug. The
+            # actor still crashes (the supervisor decides), but the row is set aside first,
+            # or every restart would rehydrate the same file and crash again: one poison file
+            # would stall the partner's intake for good. It stays replayable after the fix.
+            await self.store.record_rejected(
+                row.inbound_id,
+                f"internal error while reading {row.source_ref}: {type(bug).__name__}: {bug} "
+                "(a crossdock bug, not the partner's: replay the file once it is fixed)",
+            )
+            raise
         acks = await self._acks(row, found)
         try:
             outcome = await self._record(row, found, acks)
