@@ -21,6 +21,7 @@ from typing import NamedTuple
 from .._segment import Element
 from ._codes import EdifactCode, ElementCode
 from ._model import Condition, ElementRule, SegmentRule, ValueRule
+from ._quick import Quick, compile_quick
 
 __all__ = ["Issue", "SegmentChecker"]
 
@@ -70,12 +71,31 @@ class Issue(NamedTuple):
 class SegmentChecker:
     """The compiled checks of one segment rule for one standard (and X12 version)."""
 
-    __slots__ = ("_codes", "_edifact", "_rule", "_x12_5010")
+    __slots__ = ("_edifact", "_memos", "_rule", "_x12_5010", "quick")
 
     def __init__(self, rule: SegmentRule, *, edifact: bool, x12_5010: bool = False) -> None:
         self._rule = rule
         self._edifact = edifact
         self._x12_5010 = x12_5010
+        self._memos: dict[tuple[int, int], set[str]] = {}
+        self.quick: dict[int, Quick] = {}
+        """The quick checks by number of elements sent (see ``_quick``), built on first use;
+        the validator reads it directly, ``quick_for`` fills it."""
+
+    def quick_for(self, sent: int) -> Quick:
+        """The quick check for segments of ``sent`` elements: ``True`` means ``check`` would
+        find nothing; ``False``, that ``check`` must decide."""
+        found = self.quick.get(sent)
+        if found is None:
+            value_check = _edifact_value if self._edifact else _x12_value
+            found = self.quick[sent] = compile_quick(
+                self._rule,
+                sent,
+                edifact=self._edifact,
+                value_check=value_check,
+                memos=self._memos,
+            )
+        return found
 
     def check(
         self, elements: tuple[Element, ...], repeats: tuple[tuple[Element, ...], ...] | None

@@ -12,7 +12,8 @@ are not checked; the content of a collapsed group (a group we do not use) is acc
 order. That is the rule for what the standard allows and we do not map: *tolerated where the
 standard puts it, never checked*.
 
-Element checks are cached per call by the segment's elements (see ``_elements``).
+Element checks take the quick path first (``_quick``: a compiled "is it clean?" per segment
+rule); only what it doubts goes to the full check, cached per call by the segment's elements.
 """
 
 from __future__ import annotations
@@ -339,6 +340,12 @@ class _Walk:
             if checker is None:
                 continue
             if segment.repeats is None:
+                elements = segment.elements
+                quick = checker.quick.get(len(elements))
+                if quick is None:
+                    quick = checker.quick_for(len(elements))
+                if quick(elements):
+                    continue
                 known = cache.get(checker)
                 if known is None:
                     known = cache[checker] = {}

@@ -50,19 +50,23 @@ class ProductIds:
     ) -> None:
         """One qualifier / identifier pair at those (element, component) positions."""
         reader = self._reader
-        if reader.text(segment, *value_at) is None:
+        value = reader.text(segment, *value_at)
+        if value is None:
             return
         qualifier = segment.value(*qualifier_at).strip()
         kind = reader.meaning("item", qualifier, segment, *qualifier_at, "product id qualifier")
         if not reader.ignored(kind):
-            self.put(kind, value_at, segment)
+            self._store(kind, value, value_at, segment)
 
     def put(self, kind: str, value_at: tuple[int, int], segment: Segment) -> None:
         """An identifier whose kind the position implies (X12 ``U.P.C. case code`` elements)."""
+        value = self._reader.text(segment, *value_at)
+        if value is not None:
+            self._store(kind, value, value_at, segment)
+
+    def _store(self, kind: str, value: str, value_at: tuple[int, int], segment: Segment) -> None:
+        """``value`` (read once by the caller: every line reads several) as identifier ``kind``."""
         reader = self._reader
-        value = reader.text(segment, *value_at)
-        if value is None:
-            return
         if kind == "gtin" and _GTIN.fullmatch(value) is None:
             raise reader.error(
                 f"GTIN {value!r} in {where(segment, *value_at)} is not 8, 12, 13 or 14 digits",
@@ -70,7 +74,7 @@ class ProductIds:
                 *value_at,
                 value=value,
             )
-        value = reader.code(segment, *value_at, kind.replace("_", " ")) or value
+        value = reader.code_of(value, segment, *value_at, kind.replace("_", " "))
         known = self._ids.get(kind)
         if known is not None and known != value:
             raise reader.error(

@@ -121,8 +121,11 @@ class Reader:
 
     def text(self, segment: Segment, element: int, component: int = 0) -> str | None:
         """A component's text without outer blanks; None when absent or empty."""
-        value = segment.value(element, component).strip()
-        return value or None
+        elements = segment.elements  # Segment.value inlined: mappings call this most
+        if element >= len(elements):
+            return None
+        found = elements[element]
+        return (found[component].strip() or None) if component < len(found) else None
 
     def required(self, segment: Segment, element: int, component: int, what: str) -> str:
         value = self.text(segment, element, component)
@@ -153,7 +156,13 @@ class Reader:
     def code(self, segment: Segment, element: int, component: int, what: str) -> str | None:
         """An identifier that becomes a canonical ``Code`` (1 to 35 characters)."""
         value = self.text(segment, element, component)
-        if value is not None and _CODE.fullmatch(value) is None:
+        if value is None:
+            return None
+        return self.code_of(value, segment, element, component, what)
+
+    def code_of(self, value: str, segment: Segment, element: int, component: int, what: str) -> str:
+        """``code`` for a value already read (``text``) from that position."""
+        if _CODE.fullmatch(value) is None:
             raise self.error(
                 f"{what} {value!r} is longer than 35 characters in "
                 f"{where(segment, element, component)}",
