@@ -10,6 +10,8 @@
                       received files (gateway.intake), each with its outbound loop
                       (gateway.intake_outbound) in the partner-loops nursery
             odoo      the Odoo delivery actor (its own limiter and breaker; gateway.delivery)
+            workflow:order_intake  routes stored sales orders to Odoo (gateway.workflows),
+                      told DocumentReady by the partners' intake, announces the odoo actor
             rescuer   requeues outbox rows stuck in `running`
             sftp      the partners' drop server (when a partner has an sftp-drop channel)
             poll:<id>:<n>  one poller per sftp-poll channel, under that partner's breaker
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -66,8 +68,12 @@ from gateway.log import get_logger
 from gateway.sftp_intake import StoreFileSink, poll_settings, serve_sftp_drop
 from gateway.status import GatewayInfo, build_status
 from gateway.store import Store, open_store, run_rescuer
+from gateway.workflows import OrderIntake, OrderIntakeActor, tell_document_ready
 
-__all__ = ["GatewayHandle", "build_tree", "run_gateway"]
+__all__ = ["ORDER_INTAKE", "GatewayHandle", "build_tree", "run_gateway"]
+
+ORDER_INTAKE = "workflow:order_intake"
+"""The root's child that routes sales orders (``gateway.workflows.OrderIntakeActor``)."""
 
 log = get_logger("crossdock.gateway")
 
@@ -104,7 +110,12 @@ def _partner_endpoint(partner: PartnerConfig) -> Endpoint:
 
 
 def _partner_work(
-    config: Config, store: Store, partner: PartnerConfig, endpoint: Endpoint, nursery: trio.Nursery
+    config: Config,
+    store: Store,
+    partner: PartnerConfig,
+    endpoint: Endpoint,
+    nursery: trio.Nursery,
+    on_document: Callable[[int], None],
 ) -> PartnerWork:
     deliver = file_deliverer(config, partner.id)
     retry = retry_policy(partner.retry)
@@ -112,7 +123,8 @@ def _partner_work(
     def outbound() -> PartnerOutbound:
         return PartnerOutbound(store, partner.id, deliver, retry=retry, breaker=endpoint.breaker)
 
-    return PartnerWork(PartnerIntake(store, config, partner.id), outbound, nursery)
+    intake = PartnerIntake(store, config, partner.id, on_document=on_document)
+    return PartnerWork(intake, outbound, nursery)
 
 
 def build_tree(
@@ -132,8 +144,19 @@ def build_tree(
     parse what arrives and deliver their outbox; without it they only count arrivals.
     """
     endpoints = {p.id: _partner_endpoint(p) for p in config.partners}
+    root: Supervisor | None = None  # the refs below are taken when used, once it exists
+
+    def document_ready(document_id: int) -> None:
+        assert root is not None
+        tell_document_ready(root.ref(ORDER_INTAKE), document_id)
+
+    def order_enqueued() -> None:
+        assert root is not None
+        announce(root.ref(odoo.name))
+
+    order_intake = OrderIntake(store, config, on_enqueued=order_enqueued)
     work = {
-        p.id: _partner_work(config, store, p, endpoints[p.id], partner_loops)
+        p.id: _partner_work(config, store, p, endpoints[p.id], partner_loops, document_ready)
         for p in config.partners
         if partner_loops is not None
     }
@@ -189,6 +212,8 @@ def build_tree(
         [
             ChildSpec("partners", partners),
             odoo,  # the Odoo delivery actor (gateway.delivery)
+            # After odoo: it starts once the actor it wakes is up, and stops before it.
+            ChildSpec(ORDER_INTAKE, lambda: OrderIntakeActor(order_intake), mailbox_capacity=1000),
             ChildSpec("rescuer", rescuer, restart=Restart.PERMANENT),
             *intake,
             admin,

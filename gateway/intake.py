@@ -21,6 +21,8 @@ For one inbound row in state ``received``:
    with the reason and its position, the negative ack enqueued), or, when the interchange
    control reference was seen before, ``mark_inbound_duplicate`` naming the earlier file
    (no ack: the earlier file was answered).
+4. After ``record_parsed`` committed, ``on_document(document_id)`` (if given) tells the
+   workflow ``DocumentReady`` for each stored document (``gateway.workflows``).
 
 Ack files are named ``<original name>.<inbound id>.<ext>`` with ``ext`` ``contrl``, ``997``,
 ``999`` (or ``997-999``): the partner finds the answer to a file by its name, and the
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import msgspec
@@ -117,8 +120,19 @@ def allocate_ack_numbers(tx: Tx, partner: str, count: int) -> int:
 class PartnerIntake:
     """One partner's intake: its profile and layouts, the store, the config version."""
 
-    def __init__(self, store: Store, config: Config, partner: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        partner: str,
+        *,
+        on_document: Callable[[int], None] | None = None,
+    ) -> None:
         self.store = store
+        # Told each stored document's id after record_parsed committed (the workflow's
+        # DocumentReady); must not block. Documents that existed already are told too:
+        # the workflow leaves alone what is not `new`.
+        self.on_document = on_document
         self.partner = partner
         self.config_version = config.version
         self.profile: MappingProfile = partner_profile(config, partner)
@@ -253,6 +267,9 @@ class PartnerIntake:
             )
             log.info("inbound_duplicate", **fields, duplicate_of=earlier_id, reason=reason)
             return IntakeOutcome.DUPLICATE
+        if self.on_document is not None:
+            for document in inserted:
+                self.on_document(document.row_id)
         log.info(
             "inbound_parsed",
             **fields,

@@ -33,6 +33,15 @@ from ._errors import (
 from ._http import OdooHttp, open_odoo_http
 from ._json2 import Json2Transport
 from ._jsonrpc import JsonRpcTransport
+from ._lookup import (
+    AMBIGUOUS_CODE,
+    UNKNOWN_CUSTOMER,
+    UNKNOWN_PRODUCT,
+    CustomerCode,
+    ProductCode,
+    gtin_forms,
+    resolve_orders,
+)
 from ._ops import (
     ApplyInventory,
     ConfirmOrder,
@@ -65,15 +74,19 @@ from ._xid import (
 )
 
 __all__ = [
+    "AMBIGUOUS_CODE",
     "BUSINESS_ERRORS",
     "LOAD_REJECTED",
     "SIGNATURES",
     "TRANSIENT_ERRORS",
+    "UNKNOWN_CUSTOMER",
+    "UNKNOWN_PRODUCT",
     "XID_MODULE",
     "ApiKey",
     "ApplyInventory",
     "ConfirmOrder",
     "CreateSaleOrder",
+    "CustomerCode",
     "DbId",
     "DetectingTransport",
     "DoneQuantity",
@@ -93,6 +106,7 @@ __all__ = [
     "OrderLine",
     "Outcome",
     "PickingValidated",
+    "ProductCode",
     "RecordRef",
     "Ref",
     "SaleOrderDraft",
@@ -112,6 +126,7 @@ __all__ = [
     "error_from_response",
     "external_id",
     "external_id_name",
+    "gtin_forms",
     "is_valid_external_id_name",
     "json2_params",
     "jsonrpc_params",
@@ -125,4 +140,5 @@ __all__ = [
     "parse_error_body",
     "parse_retry_after",
     "protocol_for",
+    "resolve_orders",
 ]

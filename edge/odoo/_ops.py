@@ -6,7 +6,9 @@ union (tag field ``op``)::
     {"op": "create_sale_order", "key": "acme-retail/UNB 4711/ORD-1", "partner": "sim.partner_acme",
      "lines": [{"product": "sim.product_widget", "quantity": 10}], "confirm": true}
 
-Records are named by external ID (``"module.name"``) or database id (a positive integer).
+Records are named by external ID (``"module.name"``) or database id (a positive integer);
+a sale order's customer and products also by code (``{"ref": ...}``, ``{"barcode": ...}``),
+looked up just before the ``load`` (:mod:`._lookup`).
 Tags are never renamed and new fields get defaults, so older rows still decode.
 
 :func:`apply` runs one operation and returns the Odoo reference of its record
@@ -34,6 +36,7 @@ from msgspec import Meta
 from contracts.errors import CrossdockError, DeliveryRejected, RejectedInput, TransientFailure
 
 from ._client import LOAD_REJECTED, OdooClient
+from ._lookup import CustomerCode, ProductCode, resolve_orders
 from ._rows import DbId, ExternalId, SaleOrderDraft, SaleOrderLineDraft, load_table
 from ._xid import external_id
 
@@ -101,7 +104,8 @@ class _Op(_Data, frozen=True, kw_only=True, tag_field="op"):
 
 
 class OrderLine(_Data, frozen=True, kw_only=True):
-    product: RecordRef
+    product: RecordRef | ProductCode
+    """By ID, or by barcode / default_code (``ProductCode``), looked up when delivered."""
     quantity: Quantity
     price_unit: float | None = None
     """None lets Odoo price the line from the product (its list price or pricelist)."""
@@ -118,7 +122,8 @@ class CreateSaleOrder(_Op, frozen=True, kw_only=True, tag="create_sale_order"):
     """
 
     key: Key
-    partner: RecordRef
+    partner: RecordRef | CustomerCode
+    """By ID, or by ``res.partner.ref`` (``CustomerCode``), looked up when delivered."""
     lines: Annotated[tuple[OrderLine, ...], Meta(min_length=1)]
     client_order_ref: str | None = None
     partner_shipping: RecordRef | None = None
@@ -133,7 +138,15 @@ class CreateSaleOrder(_Op, frozen=True, kw_only=True, tag="create_sale_order"):
         """The external ID the order gets: what a later ``ConfirmOrder`` names it by."""
         return external_id(self.key)
 
+    @property
+    def has_codes(self) -> bool:
+        """True while a record is named by code (``edge.odoo._lookup`` resolves them)."""
+        return isinstance(self.partner, CustomerCode) or any(
+            isinstance(line.product, ProductCode) for line in self.lines
+        )
+
     def draft(self) -> SaleOrderDraft:
+        """The rows of the ``load``; only for an order whose codes were resolved."""
         return SaleOrderDraft(
             partner=_ref(self.partner),
             lines=tuple(
@@ -255,6 +268,11 @@ def odoo_reference(model: str, record_id: int) -> str:
 async def apply(client: OdooClient, op: OdooOp) -> str:
     """Apply ``op`` in Odoo (idempotently) and return the reference of its record."""
     match op:
+        case CreateSaleOrder() if op.has_codes:
+            [outcome] = await create_sale_orders(client, [op])  # looks up, then resolves
+            if isinstance(outcome, CrossdockError):
+                raise outcome
+            return outcome
         case CreateSaleOrder():
             order_id = await client.create_sale_order(op.key, op.draft())
             if op.confirm:
@@ -327,6 +345,16 @@ async def create_sale_orders(client: OdooClient, ops: Sequence[CreateSaleOrder])
                              error_name="crossdock.ExternalIdConflict", xid=xid)
         )  # fmt: skip
     todo = list({op.xid: op for op in ops if op.xid not in done}.values())
+    if any(op.has_codes for op in todo):  # only orders Odoo does not have yet
+        resolved: Sequence[CreateSaleOrder | CrossdockError]
+        try:
+            resolved = await resolve_orders(client, todo)
+        except _ANSWERS as exc:
+            resolved = [exc] * len(todo)
+        done.update(
+            (op.xid, r) for op, r in zip(todo, resolved, strict=True) if isinstance(r, Exception)
+        )
+        todo = [r for r in resolved if isinstance(r, CreateSaleOrder)]
     while todo:
         try:
             refused = await _load_orders(client, todo, done)
@@ -407,7 +435,9 @@ async def _load_orders(
     return True
 
 
-def _ref(value: int | str) -> DbId | ExternalId:
+def _ref(value: int | str | CustomerCode | ProductCode) -> DbId | ExternalId:
+    if isinstance(value, CustomerCode | ProductCode):
+        raise TypeError(f"{value!r} is a code: resolve_orders first")  # a bug, not input
     return DbId(value) if isinstance(value, int) else ExternalId(value)
 
 

@@ -239,6 +239,8 @@ class PartnerConfig(Table, frozen=True, kw_only=True, forbid_unknown_fields=True
     retry: RetrySettings = RetrySettings()
     mapping: MappingOverrides = MappingOverrides()
     layouts: tuple[FlatLayout, ...] = ()
+    confirm_orders: bool = False
+    """Order intake: confirm the partner's sale orders in Odoo, not leave them quotations."""
 
     @property
     def display_name(self) -> str:

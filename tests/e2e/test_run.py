@@ -36,7 +36,14 @@ def test_run_is_ready_serves_health_and_stops_cleanly_on_sigterm(
         tree = status["tree"]
         assert tree["name"] == "root" and tree["state"] == "running"
         children = {c["name"]: c for c in tree["children"]}
-        assert list(children) == ["partners", "odoo", "rescuer", "sftp", "admin"]
+        assert list(children) == [
+            "partners",
+            "odoo",
+            "workflow:order_intake",
+            "rescuer",
+            "sftp",
+            "admin",
+        ]
         partners = {c["name"]: c for c in children["partners"]["children"]}
         assert set(partners) == {"partner:acme-retail", "partner:north-3pl"}
         assert partners["partner:north-3pl"]["breaker"]["state"] == "closed"
