@@ -64,6 +64,47 @@ class OutboxOps(TxBase):
         """
         if not items:
             return []
+        fresh = self._enqueue_fresh(items)
+        return fresh if fresh is not None else self._enqueue_returning(items)
+
+    def _enqueue_fresh(self, items: Sequence[NewDelivery]) -> list[Enqueued] | None:
+        """The usual case, every key new: plain INSERTs, the ids worked out, not returned.
+
+        A rowid table gives each new row ``max(id) + 1``, so the statement that inserts
+        ``size`` rows after the largest id ``last`` made exactly ``last + 1 .. last + size``,
+        in VALUES order, if and only if it changed ``size`` rows and its last insert got
+        ``last + size`` (ids only grow, so ``size`` distinct ones up to ``last + size``
+        leave no gap). Anything else (a key that existed, a repeat inside ``items``, the
+        rowid space exhausted so SQLite picks at random) undoes this attempt and returns
+        None: the caller takes the exact path with RETURNING.
+        """
+        execute = self._conn.execute
+        execute("SAVEPOINT enqueue_fresh")
+        try:
+            first = last = execute(q.OUTBOX_MAX_ID).fetchone()[0]
+            head = [self.now, self._default_max_attempts]
+            pos = 0
+            for size in chunk_sizes(len(items)):
+                params = head + list(chain.from_iterable(map(astuple, items[pos : pos + size])))
+                cursor = execute(q.enqueue_fresh(size), params)
+                last += size
+                if cursor.rowcount != size or cursor.lastrowid != last:
+                    execute("ROLLBACK TO enqueue_fresh")
+                    execute("RELEASE enqueue_fresh")
+                    return None
+                pos += size
+        except BaseException:
+            # Leave nothing half done behind (the caller may catch and go on), unless the
+            # error already ended the transaction: then there is nothing left to undo.
+            if self._conn.in_transaction:
+                execute("ROLLBACK TO enqueue_fresh")
+                execute("RELEASE enqueue_fresh")
+            raise
+        execute("RELEASE enqueue_fresh")
+        return [Enqueued(outbox_id, True) for outbox_id in range(first + 1, last + 1)]
+
+    def _enqueue_returning(self, items: Sequence[NewDelivery]) -> list[Enqueued]:
+        """The exact path: RETURNING says which rows were inserted, a lookup finds the rest."""
         execute = self._conn.execute
         head = [self.now, self._default_max_attempts]
         inserted: dict[str, int] = {}

@@ -33,8 +33,24 @@ def enqueue(rows: int) -> str:
     """A multi-row idempotent insert; RETURNING names the rows actually inserted.
 
     Built for a handful of fixed sizes (powers of two up to 64) so the statement cache
-    keeps every variant prepared.
+    keeps every variant prepared. The exact path, taken when some key already exists.
     """
+    return f"{_enqueue_values(rows)} RETURNING id, idempotency_key"
+
+
+@lru_cache(maxsize=16)
+def enqueue_fresh(rows: int) -> str:
+    """:func:`enqueue` without RETURNING: the fast path for keys that are all new.
+
+    RETURNING makes SQLite buffer every inserted row and Python build a tuple and a key
+    string per row (about a tenth of an enqueue's database time, measured). When all rows
+    are new, their ids follow from the statement's change count and ``last_insert_rowid``
+    (see ``OutboxOps.enqueue_many``), so nothing needs returning.
+    """
+    return _enqueue_values(rows)
+
+
+def _enqueue_values(rows: int) -> str:
     width = len(ENQUEUE_FIELDS)
     values = []
     for r in range(rows):
@@ -47,9 +63,13 @@ def enqueue(rows: int) -> str:
         "INSERT INTO outbox (idempotency_key, destination, partner, flow, payload, document_id,"
         " correlation_key, state, attempts, max_attempts, run_after, created_at, updated_at)"
         f" VALUES {', '.join(values)}"
-        " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key"
+        " ON CONFLICT (idempotency_key) DO NOTHING"
     )
 
+
+# The largest id so far: new rows get larger ones (the rowid is max + 1), which is what lets
+# the fast enqueue path know its rows' ids without RETURNING. One step down the rowid tree.
+OUTBOX_MAX_ID = "SELECT coalesce(max(id), 0) FROM outbox"
 
 OUTBOX_IDS_BY_KEYS = """
 SELECT idempotency_key, id FROM outbox

@@ -99,6 +99,21 @@ def _configure(db: sqlite3.Connection, readonly: bool, busy_timeout_ms: int) -> 
     if str(mode).lower() != "wal":
         raise StoreUnavailable(f"could not switch the database to WAL (journal_mode={mode})")
     db.execute("PRAGMA synchronous = FULL")
+    # Every multi-row INSERT inside the batch transaction keeps a statement journal (to undo
+    # just that statement on a constraint error) and every write a savepoint; past 64 KiB
+    # SQLite spills those to a temporary FILE unless temp_store is MEMORY. They only ever
+    # serve a rollback inside the open transaction, never crash recovery (that is the WAL),
+    # so memory costs no durability; measured, it cuts the pwrite calls by more than half and
+    # saves about 2 us per enqueue under bench/store.py's load.
+    db.execute("PRAGMA temp_store = MEMORY")
+    # Checkpoint (copy the WAL back into the database file, fsync it) every 8192 pages
+    # (32 MiB at 4 KiB pages) instead of every 1000. The writer's COMMIT runs them, so they
+    # are on the critical path; an index page rewritten by many batches is copied once per
+    # checkpoint, so fewer, larger checkpoints write less (a quarter fewer writes and
+    # fsyncs per enqueue, measured with strace on bench/store.py's load). Durability is
+    # the same: a commit is on disk once it is in the WAL, and a checkpoint is still
+    # fsynced. The price: a WAL file of up to ~32 MiB, and an occasional longer COMMIT.
+    db.execute("PRAGMA wal_autocheckpoint = 8192")
 
 
 async def run_sync(conn: Connection, fn: Callable[..., T], *args: Any) -> T:

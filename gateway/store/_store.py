@@ -100,7 +100,7 @@ class Store:
 
     async def enqueue(self, item: NewDelivery) -> Enqueued:
         """Idempotent on ``item.idempotency_key``: a repeat returns ``created=False``."""
-        result: Enqueued = await self._writer.submit(EnqueueOp((item,), True))
+        result: Enqueued = await self._writer.submit(item)
         return result
 
     async def enqueue_many(self, items: Sequence[NewDelivery]) -> list[Enqueued]:

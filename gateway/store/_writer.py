@@ -1,11 +1,11 @@
 """The one writer: every write in the process shares its transactions (group commit).
 
-Callers hand a write (a function of :class:`Tx`, or an :class:`EnqueueOp`) to a bounded queue
-and park; a full queue parks them before they get in (back-pressure). The writer task takes
-everything pending (up to ``max_batch``), ships the whole batch to the database thread in ONE
-hop, and there runs it in ONE ``BEGIN IMMEDIATE`` ... ``COMMIT`` with ``synchronous=FULL``:
-one fsync for the batch, not one per write. Each caller is answered only after COMMIT
-returned, so an answered write is on disk.
+Callers hand a write (a function of :class:`Tx`, a :class:`NewDelivery` to enqueue, or an
+:class:`EnqueueOp`) to a bounded queue and park; a full queue parks them before they get in
+(back-pressure). The writer task takes everything pending (up to ``max_batch``), ships the
+whole batch to the database thread in ONE hop, and there runs it in ONE ``BEGIN IMMEDIATE``
+... ``COMMIT`` with ``synchronous=FULL``: one fsync for the batch, not one per write. Each
+caller is answered only after COMMIT returned, so an answered write is on disk.
 
 Isolation inside the batch: each write runs in its own SAVEPOINT, so a write that raises
 (a constraint, a stale claim, a bug) is rolled back alone and fails only its own caller.
@@ -13,6 +13,10 @@ Measured, savepoints cost about nothing next to the statements (SQLite keeps the
 so the "run optimistically, re-run with savepoints on failure" alternative, which would run
 callers' functions twice, is not worth its surprise. Consecutive enqueues are coalesced into
 multi-row INSERTs (``Tx.enqueue_many``): that, not savepoints, is where the time goes.
+
+A single enqueue is queued as the bare :class:`NewDelivery` (no wrapper, no tuple): with a
+thousand callers per batch, every object per caller shows up in the throughput
+(``bench/store.py``).
 
 Cancellation: a caller cancelled while its write is still queued withdraws it (the writer
 skips it); once the batch is in the thread the write may commit, and the caller sees only
@@ -55,15 +59,22 @@ class EnqueueOp:
         return results[0] if self.single else results
 
 
-Write = Callable[[Tx], Any]
+Write = Callable[[Tx], Any] | NewDelivery | EnqueueOp
+
+
+# Bound once: the per-caller path looks each of these up a thousand times per batch.
+_current_task = trio.lowlevel.current_task
+_reschedule = trio.lowlevel.reschedule
+_wait_task_rescheduled = trio.lowlevel.wait_task_rescheduled
+_Error = outcome.Error
 
 
 class _Request:
     __slots__ = ("abandoned", "op", "task")
 
-    def __init__(self, op: Write) -> None:
+    def __init__(self, op: Write, task: trio.lowlevel.Task) -> None:
         self.op = op
-        self.task: trio.lowlevel.Task | None = None
+        self.task: trio.lowlevel.Task | None = task
         self.abandoned = False
 
     def abort(self, _: Any) -> trio.lowlevel.Abort:
@@ -89,9 +100,9 @@ def commit_batch(
         i, n = 0, len(ops)
         while i < n:
             op = ops[i]
-            if type(op) is EnqueueOp:
+            if type(op) is NewDelivery or type(op) is EnqueueOp:
                 j = i + 1
-                while j < n and type(ops[j]) is EnqueueOp:
+                while j < n and (type(ops[j]) is NewDelivery or type(ops[j]) is EnqueueOp):
                     j += 1
                 if j - i > 1:
                     results += _enqueue_group(db, tx, ops[i:j])  # type: ignore[arg-type]
@@ -110,7 +121,7 @@ def commit_batch(
 def _isolated(db: sqlite3.Connection, tx: Tx, op: Write) -> outcome.Outcome[Any]:
     db.execute("SAVEPOINT w")
     try:
-        value = op(tx)
+        value = tx.enqueue(op) if type(op) is NewDelivery else op(tx)  # type: ignore[operator]
     except Exception as exc:
         # Raises (failing the whole batch) if the error already ended the transaction.
         db.execute("ROLLBACK TO w")
@@ -121,10 +132,17 @@ def _isolated(db: sqlite3.Connection, tx: Tx, op: Write) -> outcome.Outcome[Any]
 
 
 def _enqueue_group(
-    db: sqlite3.Connection, tx: Tx, ops: Sequence[EnqueueOp]
+    db: sqlite3.Connection, tx: Tx, ops: Sequence[NewDelivery | EnqueueOp]
 ) -> list[outcome.Outcome[Any]]:
     """Many callers' enqueues as a few multi-row INSERTs; one bad row: fall back per op."""
-    items = [item for op in ops for item in op.items]
+    items: list[NewDelivery] = []
+    singles = True  # every op a bare NewDelivery: results map one to one
+    for op in ops:
+        if type(op) is NewDelivery:
+            items.append(op)
+        else:
+            items.extend(op.items)  # type: ignore[union-attr]
+            singles = False
     db.execute("SAVEPOINT g")
     try:
         enqueued = tx.enqueue_many(items)
@@ -133,11 +151,18 @@ def _enqueue_group(
         db.execute("RELEASE g")
         return [_isolated(db, tx, op) for op in ops]
     db.execute("RELEASE g")
+    if singles:
+        return list(map(outcome.Value, enqueued))
     results: list[outcome.Outcome[Any]] = []
     pos = 0
     for op in ops:
-        k = len(op.items)
-        results.append(outcome.Value(enqueued[pos] if op.single else enqueued[pos : pos + k]))
+        if type(op) is NewDelivery:
+            results.append(outcome.Value(enqueued[pos]))
+            pos += 1
+            continue
+        k = len(op.items)  # type: ignore[union-attr]
+        value = enqueued[pos] if op.single else enqueued[pos : pos + k]  # type: ignore[union-attr]
+        results.append(outcome.Value(value))
         pos += k
     return results
 
@@ -189,14 +214,13 @@ class GroupCommitWriter:
             self._reserved -= 1
             if self._closed:
                 raise StoreClosed("the store closed while the write waited for room")
-        request = _Request(op)
+        request = _Request(op, _current_task())
         self._pending.append(request)
         writer = self._idle_writer
         if writer is not None:
             self._idle_writer = None
-            trio.lowlevel.reschedule(writer)
-        request.task = trio.lowlevel.current_task()
-        return await trio.lowlevel.wait_task_rescheduled(request.abort)
+            _reschedule(writer)
+        return await _wait_task_rescheduled(request.abort)
 
     def close(self) -> None:
         """Stop accepting writes; :meth:`run` commits what is queued, then returns."""
@@ -253,13 +277,15 @@ class GroupCommitWriter:
         self.batches += 1
         self.writes += len(live)
         self.largest = max(self.largest, len(live))
+        failed = 0
         for request, result in zip(live, results, strict=True):
-            if type(result) is outcome.Error:
-                self.failed += 1
+            if type(result) is _Error:
+                failed += 1
             task = request.task
             if task is not None:
                 request.task = None
-                trio.lowlevel.reschedule(task, result)
+                _reschedule(task, result)
+        self.failed += failed
 
     def statistics(self) -> WriterStatistics:
         return WriterStatistics(
