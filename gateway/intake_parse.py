@@ -34,10 +34,10 @@ from edge.edi.ack import (
     EnvelopeError,
     InterchangeOutcome,
     ack_kind,
-    build_contrl,
-    build_x12_ack,
+    acknowledge_outcomes,
     from_edifact,
     from_x12,
+    is_acknowledgement,
     outcomes,
 )
 from edge.edi.grammar import Violation, describe
@@ -52,7 +52,6 @@ __all__ = [
     "examine",
 ]
 
-_ACK_TYPES = frozenset({"CONTRL", "997", "999", "TA1"})
 MAX_REASONS = 5
 """Violations named in an inbound row's reason; the acknowledgement carries all of them."""
 
@@ -167,11 +166,7 @@ def _control_ref(interchange: edifact.Interchange | x12.Interchange) -> str:
 
 
 def _answerable(found: list[InterchangeOutcome]) -> list[InterchangeOutcome]:
-    def is_ack(outcome: InterchangeOutcome) -> bool:
-        messages = outcome.every_message()
-        return bool(messages) and all(m.type in _ACK_TYPES for m in messages)
-
-    return [o for o in found if not is_ack(o)]
+    return [o for o in found if not is_acknowledgement(o)]
 
 
 def _joined(name: str, partner: str, faults: list[str]) -> str:
@@ -282,19 +277,17 @@ def ack_extension(found: Examined) -> str:
 def build_ack(found: Examined, first_number: int, when: datetime) -> bytes | None:
     """The acknowledgement of ``found.outcomes``, numbered on from ``first_number``.
 
-    The same loop as ``edge.edi.ack.acknowledge_file``, over outcomes this module amended
-    (mapping refusals pinned, all-or-nothing applied). X12 interchanges whose envelope could
-    not be read need a TA1, not a 997 / 999, and get nothing here.
+    ``edge.edi.ack.acknowledge_outcomes`` over outcomes this module amended (mapping
+    refusals pinned, all-or-nothing applied), one interchange at a time so that each ack
+    interchange takes the partner's next number for its group too. X12 interchanges whose
+    envelope could not be read need a TA1, not a 997 / 999, and get nothing here.
     """
     out: list[bytes] = []
     number = first_number
     for outcome in found.outcomes:
         numbers = ControlNumbers(interchange=number, group=number)
-        if outcome.syntax == "edifact":
-            out.append(edifact.serialize(build_contrl(outcome, control_numbers=numbers, when=when)))
-        elif outcome.envelope_error is None and outcome.groups:
-            out.append(x12.serialize(build_x12_ack(outcome, control_numbers=numbers, when=when)))
-        else:
-            continue
-        number += 1
+        data = acknowledge_outcomes([outcome], control_numbers=numbers, when=when).data
+        if data is not None:
+            out.append(data)
+            number += 1
     return b"".join(out) or None

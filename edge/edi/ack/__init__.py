@@ -8,7 +8,14 @@ syntax calls for, built from the parser's verdict and the grammar's violations;
 ``contracts.FunctionalAck``. ``ack_report`` is what ``crossdock edi ack FILE`` prints.
 """
 
-from ._acknowledge import Acknowledgement, acknowledge, acknowledge_file, outcomes
+from ._acknowledge import (
+    Acknowledgement,
+    acknowledge,
+    acknowledge_file,
+    acknowledge_outcomes,
+    is_acknowledgement,
+    outcomes,
+)
 from ._contrl import build_contrl
 from ._inbound import read_acks
 from ._outcome import (
@@ -37,10 +44,12 @@ __all__ = [
     "ack_report",
     "acknowledge",
     "acknowledge_file",
+    "acknowledge_outcomes",
     "build_contrl",
     "build_x12_ack",
     "from_edifact",
     "from_x12",
+    "is_acknowledgement",
     "outcomes",
     "read_acks",
     "salvage_edifact",

@@ -29,7 +29,14 @@ from ._salvage import salvage_edifact, salvage_x12
 from ._summary import AckSummary, ControlNumbers, summarize
 from ._x12ack import ack_kind, build_x12_ack
 
-__all__ = ["Acknowledgement", "acknowledge", "acknowledge_file", "outcomes"]
+__all__ = [
+    "Acknowledgement",
+    "acknowledge",
+    "acknowledge_file",
+    "acknowledge_outcomes",
+    "is_acknowledgement",
+    "outcomes",
+]
 
 _ACKS = frozenset({"CONTRL", "997", "999", "TA1"})
 
@@ -71,14 +78,20 @@ def acknowledge_file(
     Interchanges are answered one ack interchange each, ``control_numbers.interchange``
     counting on from the given number.
     """
-    found = outcomes(data)
-    if not found:
-        return Acknowledgement(None, ())
+    found = outcomes(data) or ()
+    return acknowledge_outcomes(found, control_numbers=control_numbers, when=when)
+
+
+def acknowledge_outcomes(
+    found: Sequence[InterchangeOutcome], *, control_numbers: ControlNumbers, when: datetime
+) -> Acknowledgement:
+    """The acknowledgement of interchanges already judged (``outcomes``, perhaps amended by
+    the caller), numbered as ``acknowledge_file`` numbers them. Acks are never answered."""
     out: list[bytes] = []
     summaries: list[AckSummary] = []
     number = control_numbers.interchange
     for outcome in found:
-        if _is_ack(outcome):
+        if is_acknowledgement(outcome):
             continue
         numbers = msgspec.structs.replace(control_numbers, interchange=number)
         if outcome.syntax == "edifact":
@@ -103,6 +116,7 @@ def acknowledge(
     return acknowledge_file(data, control_numbers=control_numbers, when=when).data
 
 
-def _is_ack(outcome: InterchangeOutcome) -> bool:
+def is_acknowledgement(outcome: InterchangeOutcome) -> bool:
+    """Whether every message of the interchange is itself an acknowledgement (never answered)."""
     messages = outcome.every_message()
     return bool(messages) and all(m.type in _ACKS for m in messages)
