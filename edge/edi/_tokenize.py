@@ -33,7 +33,7 @@ from operator import add, attrgetter
 from ._offsets import ByteOffsets
 from ._segment import Element, Segment
 
-__all__ = ["Delimiters", "TokenError", "split_segments"]
+__all__ = ["Delimiters", "TokenError", "first_bad_tag", "split_segments"]
 
 _Repeats = tuple[tuple[Element, ...], ...] | None
 
@@ -145,6 +145,17 @@ def split_segments(
         error.position -= shift or 0
         raise
     return segments
+
+
+def first_bad_tag(
+    segments: list[Segment], tags: set[str], pattern: re.Pattern[str]
+) -> Segment | None:
+    """The first segment whose tag ``pattern`` refuses; ``tags`` (every distinct tag, as
+    ``split_segments`` collects them) is checked first, so a good file costs one set walk."""
+    bad = {tag for tag in tags if not pattern.fullmatch(tag)}
+    if not bad:
+        return None
+    return next(segment for segment in segments if segment.tag in bad)
 
 
 def _choose_separator(body: str, term: str, newlines: str, blanks: str) -> tuple[str, bool]:

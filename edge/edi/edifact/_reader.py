@@ -22,7 +22,7 @@ from .._codes import EdifactError, attribute, reject
 from .._controls import first_forbidden_byte
 from .._offsets import ByteOffsets
 from .._segment import Segment
-from .._tokenize import Delimiters, TokenError, split_segments
+from .._tokenize import Delimiters, TokenError, first_bad_tag, split_segments
 from ._chars import (
     DEFAULT_CHARS,
     LEVEL_B_CHARS,
@@ -236,17 +236,14 @@ class _Reader:
 
 def _check_tags(segments: list[Segment], tags: set[str]) -> None:
     """Every distinct tag against the pattern; only a bad one sends us looking for it."""
-    bad = {tag for tag in tags if not _TAG.fullmatch(tag)}
-    if not bad:
-        return
-    for segment in segments:
-        if segment.tag in bad:
-            raise reject(
-                f"{segment.tag!r} is not a segment tag (three capital letters or digits)",
-                EdifactError.INVALID_VALUE,
-                segment_index=segment.index,
-                byte_offset=segment.offset,
-            )
+    segment = first_bad_tag(segments, tags, _TAG)
+    if segment is not None:
+        raise reject(
+            f"{segment.tag!r} is not a segment tag (three capital letters or digits)",
+            EdifactError.INVALID_VALUE,
+            segment_index=segment.index,
+            byte_offset=segment.offset,
+        )
 
 
 def _delimiters(chars: ServiceChars) -> Delimiters:

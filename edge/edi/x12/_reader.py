@@ -18,7 +18,7 @@ from .._codes import X12ElementError, X12InterchangeNote, X12SegmentError, attri
 from .._controls import control_bytes_allowed, first_forbidden_byte
 from .._offsets import ByteOffsets
 from .._segment import Segment
-from .._tokenize import Delimiters, TokenError, split_segments
+from .._tokenize import Delimiters, TokenError, first_bad_tag, split_segments
 from ._envelope import read_envelope
 from ._isa import Separators, read_isa
 from ._model import Interchange
@@ -185,17 +185,14 @@ def _decode(data: bytes, base: int, encoding: str | None) -> tuple[str, str]:
 
 def _check_tags(segments: list[Segment], tags: set[str]) -> None:
     """Every distinct tag against the pattern; only a bad one sends us looking for it."""
-    bad = {tag for tag in tags if not _TAG.fullmatch(tag)}
-    if not bad:
-        return
-    for segment in segments:
-        if segment.tag in bad:
-            raise reject(
-                f"{segment.tag!r} is not a segment tag (two or three capitals or digits)",
-                X12SegmentError.UNRECOGNIZED_SEGMENT_ID,
-                segment_index=segment.index,
-                byte_offset=segment.offset,
-            )
+    segment = first_bad_tag(segments, tags, _TAG)
+    if segment is not None:
+        raise reject(
+            f"{segment.tag!r} is not a segment tag (two or three capitals or digits)",
+            X12SegmentError.UNRECOGNIZED_SEGMENT_ID,
+            segment_index=segment.index,
+            byte_offset=segment.offset,
+        )
 
 
 def _delimiters(separators: Separators) -> Delimiters:
