@@ -21,8 +21,8 @@ For one inbound row in state ``received``:
    with the reason and its position, the negative ack enqueued), or, when the interchange
    control reference was seen before, ``mark_inbound_duplicate`` naming the earlier file
    (no ack: the earlier file was answered).
-4. After ``record_parsed`` committed, ``on_document(document_id)`` (if given) tells the
-   workflow ``DocumentReady`` for each stored document (``gateway.workflows``).
+4. After ``record_parsed`` committed, ``on_document(document_id, flow)`` (if given) tells
+   the flow's workflow ``DocumentReady`` for each stored document (``gateway.workflows``).
 
 Ack files are named ``<original name>.<inbound id>.<ext>`` with ``ext`` ``contrl``, ``997``,
 ``999`` (or ``997-999``): the partner finds the answer to a file by its name, and the
@@ -126,7 +126,7 @@ class PartnerIntake:
         config: Config,
         partner: str,
         *,
-        on_document: Callable[[int], None] | None = None,
+        on_document: Callable[[int, str], None] | None = None,
     ) -> None:
         self.store = store
         # Told each stored document's id after record_parsed committed (the workflow's
@@ -268,8 +268,8 @@ class PartnerIntake:
             log.info("inbound_duplicate", **fields, duplicate_of=earlier_id, reason=reason)
             return IntakeOutcome.DUPLICATE
         if self.on_document is not None:
-            for document in inserted:
-                self.on_document(document.row_id)
+            for document, stored in zip(documents, inserted, strict=True):
+                self.on_document(stored.row_id, document.flow)
         log.info(
             "inbound_parsed",
             **fields,

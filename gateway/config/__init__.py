@@ -7,6 +7,7 @@ reference for every key is ``docs/configuration.md``; ``examples/`` holds files 
 """
 
 from gateway.config._checks import MIN_TOKEN_LENGTH, RESERVED_PARTNER_IDS, gln_is_valid
+from gateway.config._flows import Identity, RoutingRule, StockFeed, WebhookSettings
 from gateway.config._load import load_config
 from gateway.config._partner import (
     Channel,
@@ -14,6 +15,7 @@ from gateway.config._partner import (
     Format,
     MappingOverrides,
     NoChannel,
+    OutboundDocType,
     PartnerConfig,
     PartnerDefaults,
     PartnerIdentifiers,
@@ -50,23 +52,28 @@ __all__ = [
     "EdifactIdentifier",
     "Format",
     "GatewaySettings",
+    "Identity",
     "InvalidConfig",
     "MappingOverrides",
     "NoChannel",
     "OdooSettings",
+    "OutboundDocType",
     "PartnerConfig",
     "PartnerDefaults",
     "PartnerIdentifiers",
     "RateLimit",
     "RetrySettings",
     "Role",
+    "RoutingRule",
     "Secret",
     "SftpDropChannel",
     "SftpPollChannel",
     "SftpSettings",
+    "StockFeed",
     "StoreSettings",
     "TokenRole",
     "WebhookChannel",
+    "WebhookSettings",
     "X12Identifier",
     "gln_is_valid",
     "load_config",

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from contracts.errors import RejectedInput
+from edge.edi.mapping import OUTBOUND, parse_target
 from edge.flatfile import check_layout
 from gateway.config._address import check_url, is_loopback, parse_bind
+from gateway.config._flows import Identity, RoutingRule, WebhookSettings
 from gateway.config._partner import (
     PartnerConfig,
     PartnerDefaults,
@@ -54,7 +57,10 @@ class Report:
         self.warnings.append(ConfigProblem(file=self.file, path=path, message=message))
 
     def check_all(
-        self, tables: Mapping[str, object], partners: Sequence[tuple[int, PartnerConfig]]
+        self,
+        tables: Mapping[str, object],
+        partners: Sequence[tuple[int, PartnerConfig]],
+        routing: Sequence[RoutingRule] = (),
     ) -> None:
         """Every check, over the tables that decoded (``None`` marks one that did not)."""
         store, admin, odoo, defaults, sftp = (
@@ -72,6 +78,16 @@ class Report:
         if isinstance(sftp, SftpSettings):
             self.check_sftp(sftp)
         self.check_partners(partners)
+        identity = tables.get("identity")
+        self.check_flows(
+            identity if isinstance(identity, Identity) else Identity(), partners, routing
+        )
+        webhooks = tables.get("webhooks")
+        if isinstance(webhooks, WebhookSettings):
+            try:
+                parse_bind(webhooks.bind)
+            except ValueError as exc:
+                self.error("$.webhooks.bind", str(exc))
         if not partners and not self.problems:
             self.warn("$.partners", "no partners configured")
 
@@ -317,6 +333,70 @@ class Report:
                     "inbound interchanges must route to exactly one partner",
                 )
             owners.setdefault(key, where)
+
+    def check_flows(
+        self,
+        identity: Identity,
+        partners: Sequence[tuple[int, PartnerConfig]],
+        routing: Sequence[RoutingRule],
+    ) -> None:
+        """What the flows need of partners: outbound targets that exist, our own ids for
+        the EDI ones, routing rules naming 3PLs that can receive a fulfillment request."""
+        by_id = {p.id: p for _, p in partners}
+        for i, partner in partners:
+            path = f"$.partners[{i}]"
+            layouts = {layout.name for layout in partner.layouts}
+            for doc_type, target in partner.outbound.items():
+                self._check_target(f"{path}.outbound.{doc_type}", doc_type, target, layouts)
+                syntax = target.split(":", 1)[0].lower()
+                if syntax == "edifact" and identity.edifact_id is None:
+                    self.error(
+                        f"{path}.outbound.{doc_type}",
+                        "sending EDIFACT needs our own id: set [identity] edifact_id",
+                    )
+                if syntax == "x12" and identity.x12_id is None:
+                    self.error(
+                        f"{path}.outbound.{doc_type}",
+                        "sending X12 needs our own id: set [identity] x12_id",
+                    )
+                if syntax in ("edifact", "x12") and not getattr(partner.identifiers, syntax):
+                    self.error(
+                        f"{path}.outbound.{doc_type}",
+                        f"sending {syntax} needs the partner's id: set identifiers.{syntax}",
+                    )
+            if partner.stock_feed is not None and "inventory_report" not in partner.outbound:
+                self.error(
+                    f"{path}.stock_feed",
+                    "a stock feed needs outbound.inventory_report (the format to send it in)",
+                )
+        for j, rule in enumerate(routing):
+            where = f"$.routing[{j}].partner"
+            target = by_id.get(rule.partner)
+            if target is None:
+                self.error(where, f"no partner {rule.partner!r} (a [[partners]] id)")
+            elif "fulfillment_request" not in target.outbound:
+                self.error(
+                    where,
+                    f"partner {rule.partner!r} has no outbound.fulfillment_request: "
+                    "say in which format it receives fulfillment requests",
+                )
+
+    def _check_target(self, path: str, doc_type: str, target: str, layouts: set[str]) -> None:
+        if target.startswith("layout:"):
+            name = target.removeprefix("layout:")
+            if name not in layouts:
+                known = ", ".join(sorted(layouts)) or "none"
+                self.error(path, f"no layout {name!r} for this partner (its layouts: {known})")
+            return
+        try:
+            parsed = parse_target(target)
+        except RejectedInput as exc:
+            self.error(path, exc.message)
+            return
+        carried = OUTBOUND[(parsed.syntax, parsed.message)][0]
+        tag = carried.__struct_config__.tag
+        if tag != doc_type:
+            self.error(path, f"{target} carries a {tag}, not a {doc_type}")
 
     def warn_env_secrets(self, secrets: Sequence[tuple[str, Secret]]) -> None:
         for path, secret in secrets:

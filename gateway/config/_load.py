@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from gateway.config._checks import Report
+from gateway.config._flows import Identity, RoutingRule, WebhookSettings
 from gateway.config._partner import (
     INHERITED,
     PartnerConfig,
@@ -62,9 +63,11 @@ _TABLES: dict[str, type[Any]] = {
     "odoo": OdooSettings,
     "defaults": PartnerDefaults,
     "sftp": SftpSettings,
+    "identity": Identity,
+    "webhooks": WebhookSettings,
 }
 _REQUIRED = ("odoo",)
-_TOP_LEVEL = (*_TABLES, "partners")
+_TOP_LEVEL = (*_TABLES, "partners", "routing")
 
 
 def load_config(
@@ -99,6 +102,7 @@ def load_config(
     # Bad [defaults] are reported once, at $.defaults; partners then start from the built-ins.
     defaults = tables["defaults"] if tables["defaults"] is not None else PartnerDefaults()
     partners = _decode_partners(raw.get("partners", []), defaults, decode)
+    routing = decode(raw.get("routing", []), tuple[RoutingRule, ...], "$.routing")
 
     _resolve_paths(tables, source.parent, env)
     partners = [(i, _resolve_partner_paths(p, source.parent)) for i, p in partners]
@@ -114,7 +118,7 @@ def load_config(
         if unresolved is not None:
             report.error(where, unresolved)
     report.warn_env_secrets(secrets)
-    report.check_all(tables, partners)
+    report.check_all(tables, partners, routing or ())
 
     if report.problems:
         raise InvalidConfig(file, _in_file_order(report.problems, list(raw)))
@@ -122,6 +126,7 @@ def load_config(
         version=hashlib.sha256(data).hexdigest(),
         source_path=str(source),
         partners=tuple(p for _, p in partners),
+        routing=routing or (),
         warnings=tuple(_in_file_order(report.warnings, list(raw))),
         **tables,
     )

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 from msgspec import Meta
 
 from edge.flatfile import FlatLayout
+from gateway.config._flows import StockFeed, WarehouseCode
+from gateway.config._secret import Secret
 from gateway.config._types import (
     BreakerSettings,
     Count,
@@ -34,6 +36,7 @@ __all__ = [
     "Format",
     "MappingOverrides",
     "NoChannel",
+    "OutboundDocType",
     "PartnerConfig",
     "PartnerDefaults",
     "PartnerIdentifiers",
@@ -45,6 +48,13 @@ __all__ = [
 ]
 
 Role = Literal["customer", "channel", "3pl", "marketplace"]
+OutboundDocType = Literal[
+    "order_acknowledgement",
+    "fulfillment_request",
+    "inventory_report",
+    "shipment_confirmation",
+    "invoice",
+]
 Format = Literal["edifact", "x12", "csv", "fixed-width", "json"]
 
 Gln = Annotated[
@@ -152,7 +162,12 @@ class SftpPollChannel(
 class WebhookChannel(
     _Channel, tag="webhook", frozen=True, kw_only=True, forbid_unknown_fields=True
 ):
-    """The partner POSTs JSON to our webhook receiver. Signing settings arrive later."""
+    """The partner POSTs JSON to our webhook receiver (``[webhooks]``), signed with HMAC-SHA256
+    over ``<timestamp>.<body>`` with ``secret``; a timestamp more than ``tolerance`` seconds
+    away from our clock is refused (a replayed request)."""
+
+    secret: Secret
+    tolerance: Seconds = 300.0
 
 
 class NoChannel(_Channel, tag="none", frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -241,6 +256,13 @@ class PartnerConfig(Table, frozen=True, kw_only=True, forbid_unknown_fields=True
     layouts: tuple[FlatLayout, ...] = ()
     confirm_orders: bool = False
     """Order intake: confirm the partner's sale orders in Odoo, not leave them quotations."""
+    outbound: dict[OutboundDocType, Annotated[str, Meta(min_length=1)]] = {}
+    """What the partner receives, per document type: ``x12:940:004010``, ``edifact:ORDRSP:D96A``
+    or ``layout:<name>`` (one of its CSV / fixed-width layouts)."""
+    warehouse: WarehouseCode | None = None
+    """A 3PL: the Odoo warehouse it runs (its stock reports and receipts land there)."""
+    stock_feed: StockFeed | None = None
+    """A channel: the stock levels it is sent (``outbound.inventory_report`` says how)."""
 
     @property
     def display_name(self) -> str:

@@ -13,6 +13,7 @@ import msgspec
 from msgspec import Meta
 
 from gateway.config._address import is_loopback, parse_bind
+from gateway.config._flows import Identity, RoutingRule, WebhookSettings
 from gateway.config._partner import PartnerConfig, PartnerDefaults
 from gateway.config._problems import ConfigProblem
 from gateway.config._secret import Secret
@@ -126,6 +127,8 @@ class OdooSettings(Table, frozen=True, kw_only=True, forbid_unknown_fields=True)
     rate_limit: RateLimit = RateLimit(rate=10.0, burst=20)
     breaker: BreakerSettings = BreakerSettings()
     retry: RetrySettings = RetrySettings()
+    poll_interval: Seconds = 30.0
+    """Seconds between polls of Odoo for confirmed orders and pickings ready to ship."""
 
 
 class SftpSettings(Table, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -176,6 +179,9 @@ class Config(msgspec.Struct, frozen=True, kw_only=True):
     partners: tuple[PartnerConfig, ...]
     warnings: tuple[ConfigProblem, ...] = ()
     sftp: SftpSettings = SftpSettings()
+    identity: Identity = Identity()
+    webhooks: WebhookSettings = WebhookSettings()
+    routing: tuple[RoutingRule, ...] = ()
 
     def partner(self, partner_id: str) -> PartnerConfig:
         """The partner with this id; ``KeyError`` if there is none."""

@@ -230,6 +230,19 @@ class InboundOps(TxBase):
         row = self._conn.execute(q.DOCUMENT, (document_id,)).fetchone()
         return None if row is None else _document_record(row)
 
+    def list_documents(
+        self, state: DocumentState, *, flow: str | None = None, after_id: int = 0,
+        limit: int = 100,
+    ) -> list[DocumentRecord]:  # fmt: skip
+        """Documents in ``state`` (of one flow), oldest first, from id ``after_id`` on: what a
+        workflow rehydrates from (``documents_by_state`` index)."""
+        rows = self._conn.execute(q.DOCUMENTS_BY_STATE, (str(state), flow, after_id, limit))
+        return [_document_record(r) for r in rows]
+
+    def document_by_key(self, idempotency_key: str) -> DocumentRecord | None:
+        row = self._conn.execute(q.DOCUMENT_BY_KEY, (idempotency_key,)).fetchone()
+        return None if row is None else _document_record(row)
+
     def find_documents(
         self,
         *,

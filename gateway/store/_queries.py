@@ -280,6 +280,13 @@ DOCUMENTS_BY_CORRELATION = (
     f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE correlation_key = ? ORDER BY id LIMIT ?"
 )
 
+DOCUMENTS_BY_STATE = (
+    f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE state = ?1 AND (?2 IS NULL OR flow = ?2)"
+    " AND id > ?3 ORDER BY id LIMIT ?4"
+)
+
+DOCUMENT_BY_KEY = f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE idempotency_key = ?"
+
 DOCUMENTS_BY_INBOUND = (
     f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE inbound_id = ? ORDER BY id LIMIT ?"
 )

@@ -29,6 +29,7 @@ from gateway.store._records import (
     Delivery,
     DeliveryRecord,
     DocumentRecord,
+    DocumentState,
     Enqueued,
     ErrorInfo,
     InboundRecord,
@@ -245,6 +246,17 @@ class Store:
 
     async def get_document(self, document_id: int) -> DocumentRecord | None:
         return await self.read(lambda tx: tx.get_document(document_id))
+
+    async def list_documents(
+        self, state: DocumentState, *, flow: str | None = None, after_id: int = 0,
+        limit: int = 100,
+    ) -> list[DocumentRecord]:  # fmt: skip
+        return await self.read(
+            lambda tx: tx.list_documents(state, flow=flow, after_id=after_id, limit=limit)
+        )
+
+    async def document_by_key(self, idempotency_key: str) -> DocumentRecord | None:
+        return await self.read(lambda tx: tx.document_by_key(idempotency_key))
 
     async def find_documents(
         self, *, correlation_key: str | None = None, inbound_id: int | None = None,

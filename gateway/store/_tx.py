@@ -59,6 +59,18 @@ class Tx(OutboxOps, InboundOps):
             delivery = msgspec.structs.replace(delivery, document_id=document_id)
         return self.enqueue(delivery)
 
+    def route_document_many(
+        self, document_id: int, deliveries: Sequence[NewDelivery]
+    ) -> list[Enqueued]:
+        """new -> routed with any number of deliveries (one transaction); each is linked to
+        the document unless it names another one."""
+        self._move_document(document_id, DocumentState.ROUTED, (DocumentState.NEW,), None)
+        linked = [
+            d if d.document_id is not None else msgspec.structs.replace(d, document_id=document_id)
+            for d in deliveries
+        ]
+        return self.enqueue_many(linked)
+
     def record_parsed(
         self,
         inbound_id: int,

@@ -32,27 +32,26 @@ partner's price stays in the stored document for a person who wants to compare).
 
 from __future__ import annotations
 
-import enum
-import functools
 from collections.abc import Callable
-from typing import Any
 
 import msgspec
 
-from actors import Actor, ActorRef, ActorStopped, MailboxFull
 from contracts import Flow, SalesOrder, decode_document, idempotency_key
 from contracts.documents import DocumentFunction
 from edge.odoo import CreateSaleOrder, CustomerCode, OrderLine, ProductCode, encode_op
 from gateway.config import Config
-from gateway.log import get_logger
-from gateway.store import (
-    DocumentRecord,
-    DocumentState,
-    IllegalTransition,
-    InboundState,
-    NewDelivery,
-    Store,
-    Tx,
+from gateway.store import DocumentRecord, NewDelivery, Store, Tx
+from gateway.workflows._base import (
+    Decide,
+    Decision,
+    DocumentReady,
+    DocumentWorkflow,
+    GetWorkflowStatus,
+    Refuse,
+    Route,
+    RoutingOutcome,
+    WorkflowActor,
+    tell_document_ready,
 )
 
 __all__ = [
@@ -62,44 +61,13 @@ __all__ = [
     "OrderIntake",
     "OrderIntakeActor",
     "RoutingOutcome",
+    "decide_order",
     "plan_order",
     "tell_document_ready",
 ]
 
-log = get_logger("crossdock.workflows.order_intake")
-
 DOC_TYPE = "sales_order"
 """The documents this workflow routes (of flow ``order_intake``)."""
-
-
-class DocumentReady(msgspec.Struct, frozen=True):
-    """Document ``document_id`` was stored as ``new``: route it (or refuse it)."""
-
-    document_id: int
-
-
-class GetWorkflowStatus(msgspec.Struct, frozen=True):
-    """Asks the workflow for its counters and last refusal."""
-
-
-class _Rehydrate(msgspec.Struct, frozen=True):
-    """Told to itself on start: route every ``new`` document the store holds."""
-
-
-class RoutingOutcome(enum.StrEnum):
-    ROUTED = "routed"
-    DEAD = "dead"
-    SKIPPED = "skipped"
-    """Not a ``new`` sales order (already routed, someone else's flow, or gone)."""
-
-
-def tell_document_ready(ref: ActorRef[Any, Any], document_id: int) -> None:
-    """Tell the workflow without ever waiting: the document is committed as ``new``, so a
-    full mailbox or a stopped actor only means it is routed when the workflow rehydrates."""
-    try:
-        ref.tell_nowait(DocumentReady(document_id))
-    except (MailboxFull, ActorStopped) as exc:
-        log.warning("document_ready_not_told", document_id=document_id, why=str(exc))
 
 
 def plan_order(document: DocumentRecord, config: Config) -> CreateSaleOrder | str:
@@ -154,58 +122,15 @@ def plan_order(document: DocumentRecord, config: Config) -> CreateSaleOrder | st
     )
 
 
-class OrderIntake:
-    """The workflow's logic over the store; the actor only feeds it messages."""
+def decide_order(config: Config, max_attempts: int) -> Decide:
+    """The order-intake decision over a stored document (see :func:`plan_order`)."""
 
-    def __init__(
-        self, store: Store, config: Config, *, on_enqueued: Callable[[], None] | None = None
-    ) -> None:
-        self.store = store
-        self.config = config
-        self.max_attempts = config.odoo.retry.max_attempts
-        self.on_enqueued = on_enqueued
-        self.counts: dict[str, int] = {o.value: 0 for o in RoutingOutcome}
-        self.last_refusal: str | None = None
-
-    async def handle(self, document_id: int) -> RoutingOutcome:
-        """Route one document; anything but a ``new`` sales order is left alone."""
-        document = await self.store.get_document(document_id)
-        if document is None:
-            log.warning("workflow_unknown_document", document_id=document_id)
-            return self._count(RoutingOutcome.SKIPPED)
-        return await self._route(document)
-
-    async def process_pending(self, *, batch: int = 100) -> int:
-        """Route every ``new`` sales order, oldest inbound first; returns how many moved."""
-        moved, after = 0, 0
-        while True:
-            last, documents = await self.store.read(
-                functools.partial(_pending, limit=batch, after_id=after)
-            )
-            for document in documents:
-                if await self._route(document) is not RoutingOutcome.SKIPPED:
-                    moved += 1
-            if last is None:
-                return moved
-            after = last
-
-    async def _route(self, document: DocumentRecord) -> RoutingOutcome:
-        if not _ours(document) or document.state is not DocumentState.NEW:
-            return self._count(RoutingOutcome.SKIPPED)
-        fields = {
-            "partner": document.partner,
-            "document_id": document.document_id,
-            "key": document.idempotency_key,
-        }
-        plan = plan_order(document, self.config)
-        try:
-            if isinstance(plan, str):
-                await self.store.kill_document(document.document_id, plan)
-                self.last_refusal = plan
-                log.info("order_refused", **fields, reason=plan)
-                return self._count(RoutingOutcome.DEAD)
-            enqueued = await self.store.route_document(
-                document.document_id,
+    def decide(tx: Tx, document: DocumentRecord) -> Decision:
+        plan = plan_order(document, config)
+        if isinstance(plan, str):
+            return Refuse(plan)
+        return Route(
+            [
                 NewDelivery(
                     idempotency_key=idempotency_key(document.partner, "odoo", plan.key),
                     destination="odoo",
@@ -213,85 +138,38 @@ class OrderIntake:
                     flow=str(Flow.ORDER_INTAKE),
                     payload=encode_op(plan),
                     correlation_key=document.correlation_key,
-                    max_attempts=self.max_attempts,
-                ),
-            )
-        except IllegalTransition as exc:
-            # Moved meanwhile (an operator, a second DocumentReady): where its last
-            # transaction left it is all that matters.
-            log.warning("order_moved", **fields, why=str(exc))
-            return self._count(RoutingOutcome.SKIPPED)
-        log.info(
-            "order_routed",
-            **fields,
-            outbox_id=None if enqueued is None else enqueued.outbox_id,
-            lines=len(plan.lines),
+                    max_attempts=max_attempts,
+                )
+            ]
         )
-        if self.on_enqueued is not None:
-            self.on_enqueued()
-        return self._count(RoutingOutcome.ROUTED)
 
-    def _count(self, outcome: RoutingOutcome) -> RoutingOutcome:
-        self.counts[outcome.value] += 1
-        return outcome
-
-    def status(self) -> dict[str, Any]:
-        return {
-            "workflow": str(Flow.ORDER_INTAKE),
-            "counts": dict(self.counts),
-            "last_refusal": self.last_refusal,
-        }
+    return decide
 
 
-def _ours(document: DocumentRecord) -> bool:
-    return document.flow == Flow.ORDER_INTAKE and document.doc_type == DOC_TYPE
+class OrderIntake(DocumentWorkflow):
+    """Order intake over the store; ``on_enqueued()`` is called when Odoo has new work."""
+
+    def __init__(
+        self, store: Store, config: Config, *, on_enqueued: Callable[[], None] | None = None
+    ) -> None:
+        self.config = config
+        self.max_attempts = config.odoo.retry.max_attempts
+
+        def notify(destination: str) -> None:
+            if on_enqueued is not None and destination == "odoo":
+                on_enqueued()
+
+        super().__init__(
+            Flow.ORDER_INTAKE,
+            decide_order(config, self.max_attempts),
+            store,
+            notify=notify,
+            doc_types=frozenset({DOC_TYPE}),
+        )
 
 
-def _pending(tx: Tx, *, limit: int, after_id: int) -> tuple[int | None, list[DocumentRecord]]:
-    """One page of parsed inbound rows' ``new`` sales orders, and where the next page starts.
-
-    The store lists documents by inbound row, not by state, so rehydration walks the parsed
-    rows: enough for one process's history; a state index query belongs in the store.
-    """
-    rows = tx.list_inbound(InboundState.PARSED, limit=limit, after_id=after_id)
-    found = [
-        d
-        for row in rows
-        for d in tx.find_documents(inbound_id=row.inbound_id, limit=10_000)
-        if _ours(d) and d.state is DocumentState.NEW
-    ]
-    return (rows[-1].inbound_id if len(rows) == limit else None), found
-
-
-WorkflowMessage = DocumentReady | GetWorkflowStatus | _Rehydrate
-
-
-class OrderIntakeActor(Actor[WorkflowMessage, Any]):
-    """One incarnation: rehydrates through its own mailbox, then routes what it is told."""
+class OrderIntakeActor(WorkflowActor):
+    """The tree's ``workflow:order_intake`` child."""
 
     def __init__(self, flow: OrderIntake) -> None:
-        self.flow = flow
-
-    async def on_start(self) -> None:
-        # Through the mailbox, so that start is not held up by a backlog; a full mailbox
-        # already holds DocumentReady messages, and the next start rehydrates anyway.
-        try:
-            self.ref.tell_nowait(_Rehydrate())
-        except MailboxFull:
-            log.warning("workflow_rehydrate_deferred", workflow=str(Flow.ORDER_INTAKE))
-
-    async def receive(self, message: WorkflowMessage) -> Any:
-        match message:
-            case DocumentReady(document_id=document_id):
-                return await self.flow.handle(document_id)
-            case _Rehydrate():
-                moved = await self.flow.process_pending()
-                log.info("workflow_rehydrated", workflow=str(Flow.ORDER_INTAKE), documents=moved)
-                return moved
-            case GetWorkflowStatus():
-                return self.flow.status()
-            case _:
-                raise TypeError(f"order intake: unexpected message {message!r}")
-
-    def status(self) -> dict[str, Any]:
-        return self.flow.status()
+        super().__init__(flow)

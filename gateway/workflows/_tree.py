@@ -1,0 +1,60 @@
+"""The workflow children of the tree, one per flow, and what they share.
+
+::
+
+    ctx = WorkflowContext(store, config, notify=wake, nursery=loops)
+    children = workflow_children(ctx)      # ChildSpecs "workflow:<flow>", in start order
+    workflow_name(Flow.ORDER_INTAKE)        # "workflow:order_intake"
+
+A flow module joins the tree by adding a factory to ``_FACTORIES``: ``factory(ctx)`` returns
+its ``ChildSpec`` (named :func:`workflow_name` of its flow when it routes documents, so that
+intake's ``DocumentReady`` reaches it) or None when the configuration gives it nothing to do.
+``ctx.notify(destination)`` wakes whoever delivers ``odoo`` or ``partner:<id>`` rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import trio
+
+from actors import ChildSpec
+from contracts import Flow
+from gateway.config import Config
+from gateway.store import Store
+
+__all__ = ["WorkflowContext", "WorkflowFactory", "workflow_children", "workflow_name"]
+
+
+@dataclass(frozen=True)
+class WorkflowContext:
+    store: Store
+    config: Config
+    notify: Callable[[str], None]
+    """A delivery was enqueued for ``odoo`` or ``partner:<id>``: wake its loop."""
+    nursery: trio.Nursery | None = None
+    """Outlives the actors' incarnations: timers and pollers run here (None in unit tests)."""
+
+
+WorkflowFactory = Callable[[WorkflowContext], ChildSpec | None]
+
+
+def workflow_name(flow: Flow | str) -> str:
+    return f"workflow:{flow}"
+
+
+def _order_intake(ctx: WorkflowContext) -> ChildSpec:
+    from gateway.workflows.order_intake import OrderIntake, OrderIntakeActor
+
+    flow = OrderIntake(ctx.store, ctx.config, on_enqueued=lambda: ctx.notify("odoo"))
+    return ChildSpec(
+        workflow_name(Flow.ORDER_INTAKE), lambda: OrderIntakeActor(flow), mailbox_capacity=1000
+    )
+
+
+_FACTORIES: list[WorkflowFactory] = [_order_intake]
+
+
+def workflow_children(ctx: WorkflowContext) -> list[ChildSpec]:
+    return [spec for factory in _FACTORIES if (spec := factory(ctx)) is not None]
