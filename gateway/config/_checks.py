@@ -61,6 +61,8 @@ class Report:
         tables: Mapping[str, object],
         partners: Sequence[tuple[int, PartnerConfig]],
         routing: Sequence[RoutingRule] = (),
+        *,
+        every_partner_decoded: bool = True,
     ) -> None:
         """Every check, over the tables that decoded (``None`` marks one that did not)."""
         store, admin, odoo, defaults, sftp = (
@@ -80,7 +82,9 @@ class Report:
         self.check_partners(partners)
         identity = tables.get("identity")
         self.check_flows(
-            identity if isinstance(identity, Identity) else Identity(), partners, routing
+            identity if isinstance(identity, Identity) else Identity(),
+            partners,
+            routing if every_partner_decoded else (),  # else "no partner" would mislead
         )
         webhooks = tables.get("webhooks")
         if isinstance(webhooks, WebhookSettings):

@@ -118,7 +118,12 @@ def load_config(
         if unresolved is not None:
             report.error(where, unresolved)
     report.warn_env_secrets(secrets)
-    report.check_all(tables, partners, routing or ())
+    report.check_all(
+        tables,
+        partners,
+        routing or (),
+        every_partner_decoded=len(partners) == len(raw.get("partners", [])),
+    )
 
     if report.problems:
         raise InvalidConfig(file, _in_file_order(report.problems, list(raw)))

@@ -92,6 +92,7 @@ def problem_from_toml(exc: ValueError, file: str, text: str) -> ConfigProblem:
 
 
 _AT = re.compile(r"^(?P<msg>.*) - at `(?P<path>\$[^`]*)`$", re.DOTALL)
+_KEY_AT = re.compile(r"^(?P<msg>.*) - at `key` in `(?P<path>\$[^`]*)`$", re.DOTALL)
 _SEGMENT = re.compile(r"\.([^.\[]+)|\[(\d+|\.\.\.)\]")
 _NAMES = {
     "int": "a whole number",
@@ -121,13 +122,22 @@ def problem_from_validation(
 ) -> ConfigProblem:
     """Turn msgspec's error for ``raw`` decoded as ``schema`` at ``prefix`` into a problem."""
     text = str(exc)
-    match = _AT.match(text)
+    bad_key = _KEY_AT.match(text)
+    match = bad_key or _AT.match(text)
     msg, rel = (match["msg"], match["path"]) if match else (text, "$")
     segments: list[str | int] = []
     for name, index in _SEGMENT.findall(rel[1:]):
         segments.append(name if name else (int(index) if index != "..." else "..."))
     info, value, segments = _walk(mi.type_info(schema), raw, segments)
     node = _unwrap(info, value)
+
+    if bad_key is not None:  # a table whose keys are a closed set (``outbound``)
+        key_type = getattr(node, "key_type", None)
+        shown = re.sub(r"^Invalid (?:enum )?value ", "", msg)
+        message = f"unknown key {shown}"
+        if isinstance(key_type, mi.LiteralType):
+            message += f"; allowed keys here: {', '.join(map(str, key_type.values))}"
+        return ConfigProblem(file=file, path=_join(prefix, segments), message=message)
 
     if m := re.match(r"Object contains unknown field `(.*)`$", msg):
         key = m[1]
