@@ -14,6 +14,8 @@
                       partners' intake, decides, wakes the odoo actor or a partner's loop
             rescuer   requeues outbox rows stuck in `running`
             sftp      the partners' drop server (when a partner has an sftp-drop channel)
+            webhooks  the signed-webhook receiver (when a partner has a webhook channel;
+                      gateway.webhooks)
             poll:<id>:<n>  one poller per sftp-poll channel, under that partner's breaker
             admin     /healthz /readyz /status (hypercorn, trio worker)
           systemd watchdog (pings only while the tree is healthy)
@@ -69,6 +71,7 @@ from gateway.log import get_logger
 from gateway.sftp_intake import StoreFileSink, poll_settings, serve_sftp_drop
 from gateway.status import GatewayInfo, build_status
 from gateway.store import Store, open_store, run_rescuer
+from gateway.webhooks import has_webhooks, serve_gateway_webhooks
 from gateway.workflows import (
     WorkflowContext,
     tell_document_ready,
@@ -214,6 +217,16 @@ def build_tree(
                 task_status.started()
 
         intake.append(ChildSpec("sftp", sftp_service))
+    if has_webhooks(config):
+
+        async def webhook_service(*, task_status: trio.TaskStatus[None]) -> None:
+            async with trio.open_nursery() as nursery:
+                url = await nursery.start(serve_gateway_webhooks, config, store, on_file)
+                if info is not None:
+                    info.webhook_url = url
+                task_status.started()
+
+        intake.append(ChildSpec("webhooks", webhook_service))
     sink = StoreFileSink(store, on_file)
     for p in config.partners:
         for i, settings in enumerate(poll_settings(config, p.id)):

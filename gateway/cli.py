@@ -161,6 +161,19 @@ def _outbox_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     replay.add_argument("--reason", help="why, for the audit log")
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from gateway.demo import DemoOptions, run_demo
+
+    state_dir = Path(args.state_dir) if args.state_dir else None
+    if state_dir is not None and (state_dir / "crossdock.toml").exists():
+        print(
+            f"crossdock: {state_dir} holds an earlier demo; give a new or empty directory",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    return run_demo(DemoOptions(once=args.once, state_dir=state_dir, admin_port=args.admin_port))
+
+
 def _cmd_contracts_schema(args: argparse.Namespace) -> int:
     from contracts import write_schemas
 
@@ -218,6 +231,23 @@ def _parser() -> argparse.ArgumentParser:
     sim.set_defaults(func=_cmd_odoo_sim)
 
     _outbox_parser(sub)
+
+    demo = sub.add_parser(
+        "demo", help="run every flow on sample documents, locally (no network, no arguments)"
+    )
+    demo.add_argument(
+        "--once", action="store_true", help="exit when the samples are done (1 if a flow failed)"
+    )
+    demo.add_argument(
+        "--state-dir", metavar="DIR", help="keep the files here (default: a temp dir, removed)"
+    )
+    demo.add_argument(
+        "--admin-port",
+        type=int,
+        default=None,
+        help="admin API port on 127.0.0.1 (default 8080; a free one with --once)",
+    )
+    demo.set_defaults(func=_cmd_demo)
 
     from gateway.edi_cli import add_edi_commands
 

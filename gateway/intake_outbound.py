@@ -69,10 +69,11 @@ def file_deliverer(config: Config, partner_id: str) -> FileDeliverer:
         return to_outbox
     poll = next((c for c in partner.channels if isinstance(c, SftpPollChannel)), None)
     if poll is not None:
-        upload_dir = poll.upload_dir
+        upload_dir, hidden = poll.upload_dir, poll.upload_temp == "hidden"
 
         async def to_server(file: OutboundFile, key: str) -> None:
-            await upload(partner_server(config, partner_id), upload_dir, file.name, file.data, key)
+            server = partner_server(config, partner_id)
+            await upload(server, upload_dir, file.name, file.data, key, hidden=hidden)
 
         return to_server
 

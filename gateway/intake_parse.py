@@ -1,10 +1,11 @@
 """What one received file holds, worked out off the event loop: documents, or why not.
 
 :func:`examine` is pure computation over bytes (run it in a worker thread): sniff, parse,
-validate against the grammars, map with the partner's profile -- or, for flat files, read
-with the partner's layouts. It returns an :class:`Examined`: the documents ready for the
-store, the outcomes an acknowledgement is built from, and, when the file is refused, the
-reason with its position. :func:`build_ack` then writes the CONTRL / 997 / 999 with the
+validate against the grammars, map with the partner's profile -- or, for JSON (webhook
+bodies, or JSON files: canonical documents, ``edge.http.decode_documents``) decode, or, for
+flat files, read with the partner's layouts. It returns an :class:`Examined`: the documents
+ready for the store, the outcomes an acknowledgement is built from, and, when the file is
+refused, the reason with its position. :func:`build_ack` then writes the CONTRL / 997 / 999 with the
 control numbers the caller allocated in the store.
 
 A file is all or nothing, as DESIGN.md's walk says ("bad input: nothing else happens"): one
@@ -43,6 +44,7 @@ from edge.edi.ack import (
 from edge.edi.grammar import Violation, describe
 from edge.edi.mapping import MappedDocument, MappingProfile, map_inbound, reason
 from edge.flatfile import FlatLayout, parse_flat, select_layout
+from edge.http import decode_documents
 
 __all__ = [
     "Examined",
@@ -50,7 +52,10 @@ __all__ = [
     "ack_extension",
     "build_ack",
     "examine",
+    "is_json",
 ]
+
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 MAX_REASONS = 5
 """Violations named in an inbound row's reason; the acknowledgement carries all of them."""
@@ -62,7 +67,15 @@ _FLAT_FLOWS: dict[str, Flow] = {
     "fulfillment_request": Flow.FULFILLMENT,
     "settlement_report": Flow.SETTLEMENT,
     "goods_receipt": Flow.RECEIPT,
+    # Flat layouts make none of these; JSON bodies may carry any canonical document.
+    "order_acknowledgement": Flow.ORDER_ACK,
+    "cancellation": Flow.RETURNS,
+    "return_notice": Flow.RETURNS,
+    "return_receipt": Flow.RETURNS,
+    "invoice": Flow.INVOICE,
+    "functional_ack": Flow.FUNCTIONAL_ACK,
 }
+"""Document type -> flow, for documents that come without an EDI mapping (flat, JSON)."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,8 @@ def examine(
     """Everything :mod:`gateway.intake` needs to record a file (see the module docs)."""
     syntax = sniff(data)
     if syntax is EdiSyntax.UNKNOWN:
+        if is_json(data):
+            return _examine_json(data, name, partner, content_hash)
         return _examine_flat(data, name, partner, layouts, content_hash)
     found = Examined(syntax)
     try:
@@ -236,6 +251,35 @@ def _reject_all(found: list[InterchangeOutcome]) -> None:
                     if outcome.syntax == "edifact"
                     else EnvelopeError("5", "718", "refused with its interchange")
                 )
+
+
+def is_json(data: bytes) -> bool:
+    """A body is JSON when its first character after blanks (and a UTF-8 BOM) is ``{`` or
+    ``[``: neither EDI syntax nor a sensible flat file starts so."""
+    return data.removeprefix(_UTF8_BOM).lstrip(b" \t\r\n")[:1] in (b"{", b"[")
+
+
+def _examine_json(data: bytes, name: str, partner: str, content_hash: str) -> Examined:
+    found = Examined(EdiSyntax.UNKNOWN)
+    try:
+        documents = decode_documents(data, partner=partner, source=name)
+    except RejectedInput as error:
+        found.refused = reason(error)
+        return found
+    for index, document in enumerate(documents):
+        number = getattr(document, "order_number", None)
+        found.documents.append(
+            ParsedDocument(
+                # The store takes a body once per partner (same content, or same event id:
+                # a duplicate at receipt), so its hash and the place in it identify each.
+                idempotency_key=idempotency_key(partner, "json", content_hash, index),
+                flow=str(_FLAT_FLOWS.get(_doc_type(document), Flow.ORDER_INTAKE)),
+                doc_type=_doc_type(document),
+                body=msgspec.json.encode(document),
+                correlation_key=f"{partner}/{number}" if number else None,
+            )
+        )
+    return found
 
 
 def _examine_flat(

@@ -35,7 +35,19 @@ from gateway.intake import OutboundFile, allocate_ack_numbers
 from gateway.profiles import partner_profile
 from gateway.store import NewDelivery, Tx
 
-__all__ = ["doc_type_of", "partner_delivery", "render_for_partner", "sends"]
+__all__ = [
+    "INTERNAL_REFERENCES",
+    "doc_type_of",
+    "partner_delivery",
+    "render_for_partner",
+    "sends",
+]
+
+INTERNAL_REFERENCES = frozenset({"picking", "part", "parts"})
+"""References crossdock keeps for itself (which Odoo picking a fulfillment request is, and
+which part of a split): stored with the document, never written in EDI, which has no
+qualifier for them (the request number already names the picking for the partner, who echoes
+it back). A flat-file layout writes them only if it has columns for them."""
 
 
 def doc_type_of(document: Document) -> str:
@@ -54,6 +66,7 @@ def render_for_partner(
     ``RejectedInput`` if the document cannot be written in its format)."""
     partner = config.partner(partner_id)
     doc_type = doc_type_of(document)
+
     target = partner.outbound.get(doc_type)  # type: ignore[call-overload]
     if target is None:
         raise ConfigError(
@@ -67,6 +80,10 @@ def render_for_partner(
         ext = "csv" if isinstance(layout, CsvLayout) else "txt"
         return OutboundFile(name=f"{name}.{ext}", data=render_flat([document], layout))
     parsed = parse_target(target)
+    references = getattr(document, "references", None)
+    if references and INTERNAL_REFERENCES & references.keys():
+        kept = {k: v for k, v in references.items() if k not in INTERNAL_REFERENCES}
+        document = msgspec.structs.replace(document, references=kept)  # type: ignore[type-var]
     number = allocate_ack_numbers(tx, partner_id, 1)
     envelope = EnvelopeParams(
         sender=_ours(config, parsed.syntax),

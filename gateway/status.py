@@ -26,6 +26,8 @@ class GatewayInfo(msgspec.Struct, kw_only=True):
     admin_url: str | None = None
     sftp_address: str | None = None
     sftp_fingerprint: str | None = None
+    webhook_url: str | None = None
+    """The webhook receiver's base URL (partners POST to ``<url>/webhooks/<partner id>``)."""
     started_at: float = msgspec.field(default_factory=time.time)
     stopping: bool = False
 

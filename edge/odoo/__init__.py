@@ -14,6 +14,10 @@ The simulator, a test double of Odoo's protocols, is :mod:`edge.odoo.simulator`.
     async with open_odoo_client(server) as odoo:
         order_id = await odoo.create_sale_order(key, SaleOrderDraft(...))
         await odoo.confirm_order(order_id)
+
+What an outbox row can ask (:data:`OdooOp`, applied by :func:`apply`): the sale operations
+in :mod:`._ops`, the stock ones in :mod:`._ops_stock`. What pollers read:
+:func:`changed_since`, a ``(write_date, id)`` cursor over any model (:mod:`._poll`).
 """
 
 from ._arguments import SIGNATURES, json2_params, jsonrpc_params
@@ -43,24 +47,30 @@ from ._lookup import (
     resolve_orders,
 )
 from ._ops import (
-    ApplyInventory,
     ConfirmOrder,
     CreateSaleOrder,
-    DoneQuantity,
-    MissingRecord,
     OdooOp,
     OrderLine,
     Outcome,
-    RecordRef,
-    SetTracking,
-    ValidatePicking,
     apply,
     apply_many,
     create_sale_orders,
     decode_op,
     encode_op,
-    odoo_reference,
 )
+from ._ops_stock import (
+    UNKNOWN_PICKING,
+    UNKNOWN_WAREHOUSE,
+    ApplyInventory,
+    DoneQuantity,
+    PickingKind,
+    SetTracking,
+    ValidatePicking,
+    WarehouseStock,
+    find_picking,
+)
+from ._poll import Cursor, after_cursor, changed_since, cursor_of
+from ._records import MissingRecord, RecordRef, odoo_reference, resolve_record
 from ._rows import DbId, ExternalId, Ref, SaleOrderDraft, SaleOrderLineDraft, load_table
 from ._settings import ApiKey, OdooProtocol, OdooServer, SupportsReveal
 from ._transport import DetectingTransport, OdooTransport, open_odoo_transport
@@ -80,12 +90,15 @@ __all__ = [
     "SIGNATURES",
     "TRANSIENT_ERRORS",
     "UNKNOWN_CUSTOMER",
+    "UNKNOWN_PICKING",
     "UNKNOWN_PRODUCT",
+    "UNKNOWN_WAREHOUSE",
     "XID_MODULE",
     "ApiKey",
     "ApplyInventory",
     "ConfirmOrder",
     "CreateSaleOrder",
+    "Cursor",
     "CustomerCode",
     "DbId",
     "DetectingTransport",
@@ -105,6 +118,7 @@ __all__ = [
     "OdooTransport",
     "OrderLine",
     "Outcome",
+    "PickingKind",
     "PickingValidated",
     "ProductCode",
     "RecordRef",
@@ -115,10 +129,14 @@ __all__ = [
     "SetTracking",
     "SupportsReveal",
     "ValidatePicking",
+    "WarehouseStock",
+    "after_cursor",
     "apply",
     "apply_many",
+    "changed_since",
     "classify_name",
     "create_sale_orders",
+    "cursor_of",
     "decode_op",
     "detect_protocol",
     "encode_op",
@@ -126,6 +144,7 @@ __all__ = [
     "error_from_response",
     "external_id",
     "external_id_name",
+    "find_picking",
     "gtin_forms",
     "is_valid_external_id_name",
     "json2_params",
@@ -141,4 +160,5 @@ __all__ = [
     "parse_retry_after",
     "protocol_for",
     "resolve_orders",
+    "resolve_record",
 ]

@@ -8,7 +8,8 @@ union (tag field ``op``)::
 
 Records are named by external ID (``"module.name"``) or database id (a positive integer);
 a sale order's customer and products also by code (``{"ref": ...}``, ``{"barcode": ...}``),
-looked up just before the ``load`` (:mod:`._lookup`).
+looked up just before the ``load`` (:mod:`._lookup`). The sale operations are here; the
+stock ones (validate a picking, set tracking, count inventory) are in :mod:`._ops_stock`.
 Tags are never renamed and new fields get defaults, so older rows still decode.
 
 :func:`apply` runs one operation and returns the Odoo reference of its record
@@ -28,7 +29,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from typing import Annotated, Any, cast
+from typing import Annotated, cast
 
 import msgspec
 from msgspec import Meta
@@ -37,6 +38,17 @@ from contracts.errors import CrossdockError, DeliveryRejected, RejectedInput, Tr
 
 from ._client import LOAD_REJECTED, OdooClient
 from ._lookup import CustomerCode, ProductCode, resolve_orders
+from ._ops_stock import (
+    ApplyInventory,
+    DoneQuantity,
+    SetTracking,
+    ValidatePicking,
+    WarehouseStock,
+    apply_stock_op,
+)
+from ._records import Data as _Data
+from ._records import Key, MissingRecord, Quantity, RecordRef, odoo_reference, resolve_record
+from ._records import Op as _Op
 from ._rows import DbId, ExternalId, SaleOrderDraft, SaleOrderLineDraft, load_table
 from ._xid import external_id
 
@@ -52,6 +64,7 @@ __all__ = [
     "RecordRef",
     "SetTracking",
     "ValidatePicking",
+    "WarehouseStock",
     "apply",
     "apply_many",
     "create_sale_orders",
@@ -59,48 +72,6 @@ __all__ = [
     "encode_op",
     "odoo_reference",
 ]
-
-XidRef = Annotated[
-    str,
-    Meta(
-        pattern=r"^[A-Za-z0-9_-]+\.[^,\s]+$",
-        description="an external ID 'module.name' such as 'sim.product_widget'",
-    ),
-]
-DbIdRef = Annotated[int, Meta(gt=0, description="a database id, a positive integer")]
-RecordRef = XidRef | DbIdRef
-"""A record: its external ID (``"module.name"``) or its database id (``42``)."""
-
-Key = Annotated[str, Meta(min_length=1, description="a non-empty idempotency key")]
-Quantity = Annotated[float, Meta(gt=0, description="a quantity greater than 0")]
-Count = Annotated[float, Meta(ge=0, description="a quantity of at least 0")]
-Text = Annotated[str, Meta(min_length=1, description="a non-empty string")]
-
-
-class MissingRecord(TransientFailure):
-    """A record named by external ID is not in Odoo (yet).
-
-    Transient: the delivery that creates it may still be in the outbox, so the row is retried
-    with backoff until its attempts run out. Odoo answered, so it says nothing about Odoo's
-    health: ``counts_for_breaker`` is False and the delivery actor does not count it.
-    """
-
-    counts_for_breaker = False
-
-    def __init__(self, message: str, *, xid: str, model: str) -> None:
-        super().__init__(message, xid=xid, model=model)
-        self.xid = xid
-        self.model = model
-
-
-class _Data(
-    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
-):
-    """Immutable, keyword-only, strict about unknown keys, compact (defaults left out)."""
-
-
-class _Op(_Data, frozen=True, kw_only=True, tag_field="op"):
-    """An operation: tagged by its ``op`` field. Tags are never renamed."""
 
 
 class OrderLine(_Data, frozen=True, kw_only=True):
@@ -173,62 +144,6 @@ class ConfirmOrder(_Op, frozen=True, kw_only=True, tag="confirm_order"):
     order: RecordRef
 
 
-class DoneQuantity(_Data, frozen=True, kw_only=True):
-    product: RecordRef
-    quantity: Count
-
-
-def _check_selector(op: ValidatePicking | SetTracking) -> None:
-    """Which picking: by reference, as the first delivery of a sale order, or by origin.
-
-    ``order`` and ``origin`` select the order's *original* picking (no ``backorder_id``), so
-    a repeat finds the same, now done, picking instead of validating its backorder.
-    """
-    given = [n for n in ("picking", "order", "origin") if getattr(op, n) is not None]
-    if len(given) != 1:
-        raise ValueError(
-            "name the picking with exactly one of 'picking', 'order' or 'origin'"
-            + (f", got {' and '.join(given)}" if given else "")
-        )
-
-
-class ValidatePicking(_Op, frozen=True, kw_only=True, tag="validate_picking"):
-    """Validate a picking with the done quantities (None ships everything in full).
-
-    Less than demanded leaves a backorder for the rest, or cancels the rest when
-    ``backorder`` is False. A done picking is left alone (the confirmation was a repeat).
-    """
-
-    picking: RecordRef | None = None
-    order: RecordRef | None = None
-    origin: str | None = None
-    quantities: tuple[DoneQuantity, ...] | None = None
-    backorder: bool = True
-
-    def __post_init__(self) -> None:
-        _check_selector(self)
-
-
-class SetTracking(_Op, frozen=True, kw_only=True, tag="set_tracking"):
-    """Set a picking's carrier tracking reference (an absolute value: repeats change nothing)."""
-
-    tracking_ref: Text
-    picking: RecordRef | None = None
-    order: RecordRef | None = None
-    origin: str | None = None
-
-    def __post_init__(self) -> None:
-        _check_selector(self)
-
-
-class ApplyInventory(_Op, frozen=True, kw_only=True, tag="apply_inventory"):
-    """Make the on-hand quantity of ``product`` in ``location`` exactly ``quantity``."""
-
-    product: RecordRef
-    location: RecordRef
-    quantity: Count
-
-
 OdooOp = CreateSaleOrder | ConfirmOrder | ValidatePicking | SetTracking | ApplyInventory
 """Everything an ``odoo`` outbox row can ask of Odoo."""
 
@@ -260,11 +175,6 @@ def decode_op(payload: bytes) -> OdooOp:
         ) from None
 
 
-def odoo_reference(model: str, record_id: int) -> str:
-    """Odoo's reference format, ``"sale.order,42"``: what the outbox keeps as the result."""
-    return f"{model},{record_id}"
-
-
 async def apply(client: OdooClient, op: OdooOp) -> str:
     """Apply ``op`` in Odoo (idempotently) and return the reference of its record."""
     match op:
@@ -279,23 +189,11 @@ async def apply(client: OdooClient, op: OdooOp) -> str:
                 await client.confirm_order(order_id)
             return odoo_reference("sale.order", order_id)
         case ConfirmOrder():
-            order_id = await _resolve(client, "sale.order", op.order)
+            order_id = await resolve_record(client, "sale.order", op.order)
             await client.confirm_order(order_id)
             return odoo_reference("sale.order", order_id)
-        case ValidatePicking():
-            picking_id = await _picking(client, op)
-            quantities = None if op.quantities is None else await _quantities(client, op)
-            await client.validate_picking(picking_id, quantities, backorder=op.backorder)
-            return odoo_reference("stock.picking", picking_id)
-        case SetTracking():
-            picking_id = await _picking(client, op)
-            await client.set_tracking(picking_id, op.tracking_ref)
-            return odoo_reference("stock.picking", picking_id)
-        case ApplyInventory():
-            product_id = await _resolve(client, "product.product", op.product)
-            location_id = await _resolve(client, "stock.location", op.location)
-            await client.apply_inventory(product_id, location_id, op.quantity)
-            return odoo_reference("product.product", product_id)
+        case ValidatePicking() | SetTracking() | ApplyInventory():
+            return await apply_stock_op(client, op)
     raise TypeError(f"not an Odoo operation: {op!r}")  # pragma: no cover - the union is closed
 
 
@@ -439,55 +337,3 @@ def _ref(value: int | str | CustomerCode | ProductCode) -> DbId | ExternalId:
     if isinstance(value, CustomerCode | ProductCode):
         raise TypeError(f"{value!r} is a code: resolve_orders first")  # a bug, not input
     return DbId(value) if isinstance(value, int) else ExternalId(value)
-
-
-async def _resolve(client: OdooClient, model: str, ref: int | str) -> int:
-    """The database id of ``ref``; an external ID is looked up (one call)."""
-    if isinstance(ref, int):
-        return ref
-    found = await client.find_external_id(ref)
-    if found is None:
-        raise MissingRecord(f"Odoo has no record with external ID {ref}", xid=ref, model=model)
-    found_model, res_id = found
-    if found_model != model:
-        raise DeliveryRejected(
-            f"external ID {ref} names a {found_model} record, not a {model}",
-            error_name="crossdock.ExternalIdConflict",
-            model=model,
-            xid=ref,
-        )
-    return res_id
-
-
-async def _picking(client: OdooClient, op: ValidatePicking | SetTracking) -> int:
-    if op.picking is not None:
-        return await _resolve(client, "stock.picking", op.picking)
-    origin = op.origin
-    if op.order is not None:
-        order_id = await _resolve(client, "sale.order", op.order)
-        origin = str((await client.read_one("sale.order", order_id, ["name"]))["name"])
-    ids: Any = await client.call(
-        "stock.picking",
-        "search",
-        kwargs={
-            "domain": [["origin", "=", origin], ["backorder_id", "=", False]],
-            "order": "id",
-            "limit": 1,
-        },
-    )
-    if not ids:
-        # The order may not be confirmed yet (its picking comes with the confirmation).
-        raise MissingRecord(
-            f"Odoo has no picking with origin {origin!r} yet",
-            xid=f"origin:{origin}",
-            model="stock.picking",
-        )
-    return int(ids[0])
-
-
-async def _quantities(client: OdooClient, op: ValidatePicking) -> dict[int, float]:
-    done: dict[int, float] = {}
-    for item in op.quantities or ():
-        product_id = await _resolve(client, "product.product", item.product)
-        done[product_id] = done.get(product_id, 0.0) + item.quantity
-    return done

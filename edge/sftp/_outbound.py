@@ -7,7 +7,9 @@
    With another size it is some other file: :class:`UploadConflict` (a dead letter), never
    an overwrite and never a second copy under another name.
 2. Write ``.<name>.<key hash>.part`` -- hidden, and named after the idempotency key, so a
-   retry overwrites its own half-written temporary file instead of leaving another one.
+   retry overwrites its own half-written temporary file instead of leaving another one
+   (``hidden=False``: ``<name>.<key hash>.part``, for servers that refuse names with a dot
+   first, the channel's ``upload_temp = "suffix"``).
 3. Check its size, rename it to ``name`` (a plain SFTP rename, which fails rather than
    replace a file that appeared meanwhile), and check the final size.
 
@@ -38,9 +40,10 @@ class UploadResult(msgspec.Struct, frozen=True, kw_only=True):
     written: bool  # False when an earlier attempt had already put the file there
 
 
-def temporary_name(name: str, idempotency_key: str) -> str:
+def temporary_name(name: str, idempotency_key: str, *, hidden: bool = True) -> str:
+    """``.NAME.HASH.part``, or ``NAME.HASH.part`` for servers that refuse hidden names."""
     digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
-    return f".{name}.{digest}.part"
+    return f"{'.' if hidden else ''}{name}.{digest}.part"
 
 
 async def upload(
@@ -51,10 +54,13 @@ async def upload(
     idempotency_key: str,
     *,
     checkpoint: Checkpoint | None = None,
+    hidden: bool = True,
 ) -> UploadResult:
     """Connect and :func:`upload_with`."""
     async with open_partner_sftp(server) as sftp:
-        return await upload_with(sftp, remote_dir, name, data, idempotency_key, checkpoint)
+        return await upload_with(
+            sftp, remote_dir, name, data, idempotency_key, checkpoint, hidden=hidden
+        )
 
 
 async def upload_with(
@@ -64,8 +70,11 @@ async def upload_with(
     data: bytes,
     idempotency_key: str,
     checkpoint: Checkpoint | None = None,
+    *,
+    hidden: bool = True,
 ) -> UploadResult:
-    """Upload on an open connection (see the module docs)."""
+    """Upload on an open connection (see the module docs); ``hidden`` False writes the
+    temporary file without the leading dot (servers that refuse hidden names)."""
     if not name or "/" in name or name in (".", ".."):
         raise ValueError(f"not a file name: {name!r}")
     partner = sftp.server.partner
@@ -83,7 +92,7 @@ async def upload_with(
             size=existing,
             expected=len(data),
         )
-    temp = join(remote_dir, temporary_name(name, idempotency_key))
+    temp = join(remote_dir, temporary_name(name, idempotency_key, hidden=hidden))
     await sftp.write_file(temp, data)
     if checkpoint is not None:
         await checkpoint("written", name)
@@ -91,13 +100,19 @@ async def upload_with(
     await sftp.rename(temp, final)
     if checkpoint is not None:
         await checkpoint("renamed", name)
-    await _check_size(sftp, final, len(data))
+    # A server that takes files the moment they appear (an MFT pickup, our own drop server)
+    # leaves nothing to check: the rename succeeded, the file was delivered.
+    await _check_size(sftp, final, len(data), gone_is_fine=True)
     log.info("sftp_uploaded", partner=partner, file=final, bytes=len(data))
     return UploadResult(path=final, size=len(data), written=True)
 
 
-async def _check_size(sftp: PartnerSftp, path: str, expected: int) -> None:
+async def _check_size(
+    sftp: PartnerSftp, path: str, expected: int, *, gone_is_fine: bool = False
+) -> None:
     size = await sftp.size_of(path)
+    if size is None and gone_is_fine:
+        return
     if size != expected:
         raise RemoteFileError(
             f"{path} on {sftp.server.address} has {size} bytes after the upload, "

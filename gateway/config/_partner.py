@@ -139,7 +139,9 @@ class SftpPollChannel(
     then refuses to start, naming the key). ``stability`` says when a remote file is complete:
     ``size-mtime`` (unchanged for ``stable_for`` seconds across two polls), ``done-file``
     (``X`` + one of ``done_suffixes`` exists) or ``rename`` (only names matching ``pattern``
-    are final). Without ``archive_dir`` taken files are deleted remotely.
+    are final). Without ``archive_dir`` taken files are deleted remotely. Uploads are written
+    under a temporary name first: ``.NAME.HASH.part`` (``upload_temp = "hidden"``) or
+    ``NAME.HASH.part`` (``"suffix"``, for servers that refuse names starting with a dot).
     """
 
     host: Hostname
@@ -151,6 +153,7 @@ class SftpPollChannel(
     download_dir: RemoteDir = "."
     archive_dir: RemoteDir | None = None
     upload_dir: RemoteDir = "."
+    upload_temp: Literal["hidden", "suffix"] = "hidden"
     pattern: Glob = "*"
     stability: Stability = "size-mtime"
     stable_for: Seconds = 30.0

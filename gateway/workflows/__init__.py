@@ -23,6 +23,7 @@ from gateway.workflows._tree import (
     workflow_children,
     workflow_name,
 )
+from gateway.workflows.inventory import InventoryReports, decide_inventory, watermark_cursor
 from gateway.workflows.order_intake import (
     DOC_TYPE,
     OrderIntake,
@@ -30,6 +31,8 @@ from gateway.workflows.order_intake import (
     decide_order,
     plan_order,
 )
+from gateway.workflows.receipt import GoodsReceipts, decide_receipt, plan_receipt
+from gateway.workflows.shipment import ShipmentConfirmations, decide_shipment, fulfillment_key
 
 __all__ = [
     "DOC_TYPE",
@@ -38,18 +41,27 @@ __all__ = [
     "DocumentReady",
     "DocumentWorkflow",
     "GetWorkflowStatus",
+    "GoodsReceipts",
     "Hold",
+    "InventoryReports",
     "OrderIntake",
     "OrderIntakeActor",
     "Refuse",
     "Route",
     "RoutingOutcome",
+    "ShipmentConfirmations",
     "WorkflowActor",
     "WorkflowContext",
     "WorkflowFactory",
+    "decide_inventory",
     "decide_order",
+    "decide_receipt",
+    "decide_shipment",
+    "fulfillment_key",
     "plan_order",
+    "plan_receipt",
     "tell_document_ready",
+    "watermark_cursor",
     "workflow_children",
     "workflow_name",
 ]

@@ -53,7 +53,47 @@ def _order_intake(ctx: WorkflowContext) -> ChildSpec:
     )
 
 
+def _odoo_watch(ctx: WorkflowContext) -> ChildSpec | None:
+    from gateway.workflows._odoo_flows import odoo_watch_child
+
+    return odoo_watch_child(ctx)
+
+
+def _order_ack(ctx: WorkflowContext) -> ChildSpec | None:
+    from gateway.workflows._odoo_flows import order_ack_child
+
+    return order_ack_child(ctx)
+
+
+def _fulfillment(ctx: WorkflowContext) -> ChildSpec | None:
+    from gateway.workflows._odoo_flows import fulfillment_child
+
+    return fulfillment_child(ctx)
+
+
 _FACTORIES: list[WorkflowFactory] = [_order_intake]
+_FACTORIES += [_order_ack, _fulfillment, _odoo_watch]
+
+
+def _shipment_confirmation(ctx: WorkflowContext) -> ChildSpec | None:
+    from gateway.workflows.shipment import shipment_child
+
+    return shipment_child(ctx)
+
+
+def _receipt(ctx: WorkflowContext) -> ChildSpec | None:
+    from gateway.workflows.receipt import receipt_child
+
+    return receipt_child(ctx)
+
+
+def _inventory(ctx: WorkflowContext) -> ChildSpec | None:
+    from gateway.workflows.inventory import inventory_child
+
+    return inventory_child(ctx)
+
+
+_FACTORIES += [_shipment_confirmation, _receipt, _inventory]
 
 
 def workflow_children(ctx: WorkflowContext) -> list[ChildSpec]:

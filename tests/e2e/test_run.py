@@ -40,6 +40,11 @@ def test_run_is_ready_serves_health_and_stops_cleanly_on_sigterm(
             "partners",
             "odoo",
             "workflow:order_intake",
+            # north-3pl is a 3PL: its documents' flows; no routing, outbound or stock feed
+            # is configured, so no Odoo watcher, acknowledgement or fulfillment child.
+            "workflow:shipment_confirmation",
+            "workflow:receipt",
+            "workflow:inventory",
             "rescuer",
             "sftp",
             "admin",

@@ -1,13 +1,12 @@
 """What the simulated models do beyond storing values: Odoo's business methods, simplified.
 
 - ``sale.order``: a sequence name (``S00001``) on create; ``action_confirm`` from draft/sent
-  only (Odoo's UserError otherwise), creating the outgoing picking with one move per goods
-  line; ``action_cancel`` cancels the order and its pickings that are not done.
-- ``stock.picking``: a sequence name per operation type (``WH/OUT/00001``);
-  ``button_validate`` marks the moves done with their ``quantity``. Less than demanded opens
-  Odoo's backorder wizard (an action dict) unless the context says ``skip_backorder``; then
-  a backorder picking takes the rest, or the rest is dropped for pickings listed in
-  ``picking_ids_not_to_backorder``. Stock leaves the source location's quant.
+  only (Odoo's UserError otherwise), creating the outgoing picking of the order's warehouse
+  with one move per goods line, reserved at once (:mod:`._stock`: Ready when the stock
+  suffices, Waiting when there is none); ``action_cancel`` cancels the order and its
+  pickings that are not done.
+- ``stock.picking``: a sequence name per operation type (``WH/OUT/00001``); reservation,
+  validation and backorders are in :mod:`._stock`.
 - ``stock.quant``: created or written with ``inventory_quantity`` in inventory mode, it
   marks the count as set (and a second quant for the same product and location is merged
   into the first, as Odoo does); ``action_apply_inventory`` makes the count the quantity.
@@ -19,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import UserError, ValidationError
+from ._stock import STOCK_METHODS, cancel_picking, confirm_picking
 
 if TYPE_CHECKING:
     from ._methods import Env
@@ -141,7 +141,8 @@ def _create_delivery(db: Database, order: Vals) -> None:
             "partner_id": order["partner_shipping_id"] or order["partner_id"],
             "origin": order["name"],
             "sale_id": order["id"],
-            "state": "assigned",
+            "move_type": order["picking_policy"] or "direct",
+            "state": "confirmed",
         },
     )
     picking = db.table("stock.picking")[picking_id]
@@ -157,9 +158,10 @@ def _create_delivery(db: Database, order: Vals) -> None:
                 "sale_line_id": line["id"],
                 "location_id": picking["location_id"],
                 "location_dest_id": picking["location_dest_id"],
-                "state": "assigned",
+                "state": "confirmed",
             },
         )
+    confirm_picking(db, picking_id)
 
 
 def order_cancel(env: Env, ids: list[int]) -> bool:
@@ -167,130 +169,9 @@ def order_cancel(env: Env, ids: list[int]) -> bool:
     for order_id in db.ensure("sale.order", ids):
         for picking in db.children("stock.picking", "sale_id", order_id):
             if picking["state"] not in ("done", "cancel"):
-                _cancel_picking(db, picking["id"])
+                cancel_picking(db, picking["id"])
         db.write("sale.order", [order_id], {"state": "cancel"})
     return True
-
-
-# -- stock.picking -------------------------------------------------------------------------
-
-
-def _cancel_picking(db: Database, picking_id: int) -> None:
-    for move in db.children("stock.move", "picking_id", picking_id):
-        if move["state"] != "done":
-            db.write("stock.move", [move["id"]], {"state": "cancel"})
-    db.write("stock.picking", [picking_id], {"state": "cancel"})
-
-
-def picking_cancel(env: Env, ids: list[int]) -> bool:
-    for picking_id in env.db.ensure("stock.picking", ids):
-        _cancel_picking(env.db, picking_id)
-    return True
-
-
-def button_validate(env: Env, ids: list[int]) -> Any:
-    db = env.db
-    pickings = [db.table("stock.picking")[i] for i in db.ensure("stock.picking", ids)]
-    partial = []
-    for picking in pickings:
-        if picking["state"] in ("done", "cancel", "draft"):
-            raise UserError(
-                f"{picking['name']}: only a ready transfer can be validated "
-                f"(it is {picking['state']})."
-            )
-        moves = [
-            m
-            for m in db.children("stock.move", "picking_id", picking["id"])
-            if m["state"] != "cancel"
-        ]
-        if not any(m["quantity"] > 0 for m in moves):
-            raise UserError(
-                "You cannot validate a transfer if no quantities are reserved "
-                "nor done. You can use the info button on the moves."
-            )
-        if any(m["quantity"] < m["product_uom_qty"] for m in moves):
-            partial.append(picking["id"])
-    if partial and not env.context.get("skip_backorder"):
-        return {
-            "name": "Create Backorder?",
-            "type": "ir.actions.act_window",
-            "res_model": "stock.backorder.confirmation",
-            "view_mode": "form",
-            "target": "new",
-            "context": {
-                "button_validate_picking_ids": list(ids),
-                "default_pick_ids": [[4, i] for i in partial],
-            },
-        }
-    no_backorder = set(env.context.get("picking_ids_not_to_backorder") or [])
-    for picking in pickings:
-        _done(db, picking, backorder=picking["id"] in partial and picking["id"] not in no_backorder)
-    return True
-
-
-def _done(db: Database, picking: Vals, *, backorder: bool) -> None:
-    rest: list[tuple[Vals, float]] = []
-    for move in db.children("stock.move", "picking_id", picking["id"]):
-        if move["state"] == "cancel":
-            continue
-        left = move["product_uom_qty"] - move["quantity"]
-        if left > 0:
-            rest.append((move, left))
-        if move["quantity"] > 0:
-            _take_stock(db, move["product_id"], move["location_id"], move["quantity"])
-            db.write(
-                "stock.move", [move["id"]], {"state": "done", "product_uom_qty": move["quantity"]}
-            )
-        else:
-            db.write("stock.move", [move["id"]], {"state": "cancel"})
-    db.write("stock.picking", [picking["id"]], {"state": "done", "date_done": db.now()})
-    if backorder and rest:
-        back_id = db.create(
-            "stock.picking",
-            {
-                "picking_type_id": picking["picking_type_id"],
-                "partner_id": picking["partner_id"],
-                "origin": picking["origin"],
-                "sale_id": picking["sale_id"],
-                "backorder_id": picking["id"],
-                "location_id": picking["location_id"],
-                "location_dest_id": picking["location_dest_id"],
-                "state": "assigned",
-            },
-        )
-        for move, left in rest:
-            db.create(
-                "stock.move",
-                {
-                    "name": move["name"],
-                    "product_id": move["product_id"],
-                    "product_uom_qty": left,
-                    "product_uom": move["product_uom"],
-                    "picking_id": back_id,
-                    "sale_line_id": move["sale_line_id"],
-                    "location_id": move["location_id"],
-                    "location_dest_id": move["location_dest_id"],
-                    "state": "assigned",
-                },
-            )
-
-
-def _take_stock(db: Database, product_id: int, location_id: int | bool, quantity: float) -> None:
-    if not location_id:
-        return
-    quants = [
-        q
-        for q in db.children("stock.quant", "product_id", product_id)
-        if q["location_id"] == location_id
-    ]
-    if quants:
-        quant = quants[0]
-        db.write("stock.quant", [quant["id"]], {"quantity": quant["quantity"] - quantity})
-    else:
-        db.create(
-            "stock.quant",
-            {"product_id": product_id, "location_id": location_id, "quantity": -quantity},
-        )
 
 
 # -- stock.quant ---------------------------------------------------------------------------
@@ -340,8 +221,7 @@ SPECIAL_METHODS: dict[tuple[str, str], tuple[Any, bool, str | None]] = {
     # (model, method): (function, runs on records, access it needs)
     ("sale.order", "action_confirm"): (action_confirm, True, "write"),
     ("sale.order", "action_cancel"): (order_cancel, True, "write"),
-    ("stock.picking", "button_validate"): (button_validate, True, "write"),
-    ("stock.picking", "action_cancel"): (picking_cancel, True, "write"),
+    **STOCK_METHODS,
     ("stock.quant", "create"): (quant_create, False, "create"),
     ("stock.quant", "action_apply_inventory"): (action_apply_inventory, True, "write"),
 }

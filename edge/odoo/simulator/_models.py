@@ -56,6 +56,12 @@ def _qty_available(db: Any, record: dict[str, Any]) -> float:
     return sum(float(q["quantity"]) for q in quants if q["location_id"] in internal)
 
 
+def _picking_type_code(db: Any, record: dict[str, Any]) -> Any:
+    """``related='picking_type_id.code'``: searchable, as pollers filter on it."""
+    kind = db.table("stock.picking.type").get(record.get("picking_type_id") or 0)
+    return kind["code"] if kind is not None else False
+
+
 def _first(model: str) -> Any:
     def default(db: Any) -> Any:
         return db.first_id(model)
@@ -78,7 +84,19 @@ PICKING_STATES = (
     ("done", "Done"),
     ("cancel", "Cancelled"),
 )
-MOVE_STATES = PICKING_STATES
+MOVE_STATES = (
+    ("draft", "New"),
+    ("waiting", "Waiting Another Move"),
+    ("confirmed", "Waiting Availability"),
+    ("partially_available", "Partially Available"),
+    ("assigned", "Available"),
+    ("done", "Done"),
+    ("cancel", "Cancelled"),
+)
+SHIPPING_POLICIES = (
+    ("direct", "As soon as possible"),
+    ("one", "When all products are ready"),
+)
 PRODUCT_TYPES = (("consu", "Goods"), ("service", "Service"), ("product", "Storable Product"))
 LOCATION_USAGES = (
     ("view", "View"),
@@ -218,6 +236,7 @@ MODELS: dict[str, ModelDef] = {
                 "name": char("Warehouse", required=True),
                 "code": char("Short Name", required=True),
                 "lot_stock_id": many2one("stock.location", "Location Stock"),
+                "in_type_id": many2one("stock.picking.type", "In Type"),
                 "out_type_id": many2one("stock.picking.type", "Out Type"),
             },
         ),
@@ -237,6 +256,9 @@ MODELS: dict[str, ModelDef] = {
                 ),
                 "origin": char("Source Document"),
                 "picking_ids": one2many("stock.picking", "sale_id", "Transfers"),
+                "picking_policy": selection(
+                    "Shipping Policy", SHIPPING_POLICIES, required=True, default="direct"
+                ),
                 "amount_total": floating("Total", compute=_order_total),
             },
             order="date_order desc, id desc",
@@ -266,6 +288,14 @@ MODELS: dict[str, ModelDef] = {
                 "origin": char("Source Document"),
                 "state": selection("Status", PICKING_STATES, default="draft"),
                 "picking_type_id": many2one("stock.picking.type", "Operation Type", required=True),
+                "picking_type_code": selection(
+                    "Type of Operation",
+                    (("incoming", "Receipt"), ("outgoing", "Delivery"), ("internal", "Internal")),
+                    compute=_picking_type_code,
+                ),
+                "move_type": selection(
+                    "Shipping Policy", SHIPPING_POLICIES, required=True, default="direct"
+                ),
                 "partner_id": many2one("res.partner", "Contact"),
                 "move_ids": one2many("stock.move", "picking_id", "Stock Moves"),
                 "carrier_tracking_ref": char("Tracking Reference"),

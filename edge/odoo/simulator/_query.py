@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["Query"]
 
 Vals = dict[str, Any]
+_LOG_FIELDS = ("id", "create_date", "write_date")
+"""Columns every model has (Odoo's magic fields): readable, searchable and sortable."""
 
 
 class Query:
@@ -60,6 +62,8 @@ class Query:
             return f"{model},{record_id}"
         if model == "product.product" and row.get("default_code"):
             return f"[{row['default_code']}] {row['name']}"
+        if model == "stock.picking.type" and row.get("warehouse_id"):
+            return f"{self.display_name('stock.warehouse', row['warehouse_id'])}: {row['name']}"
         if model == "res.partner" and row.get("parent_id"):
             return f"{self.display_name(model, row['parent_id'])}, {row['name']}"
         definition = self.models[model]
@@ -106,7 +110,9 @@ class Query:
                 out[name] = self.display_name(model, record_id)
                 continue
             if name in ("create_date", "write_date"):
-                out[name] = record[name]
+                # Stored as PostgreSQL does (microseconds, if the clock gives them); the API
+                # shows whole seconds, as Odoo's datetime fields do.
+                out[name] = record[name][:19] if isinstance(record[name], str) else record[name]
                 continue
             spec = fields[name]
             if spec.compute is not None:
@@ -216,7 +222,7 @@ class Query:
             if not words:
                 continue
             name = words[0]
-            if name != "id" and name not in self.models[model].fields:
+            if name not in _LOG_FIELDS and name not in self.models[model].fields:
                 raise WrongArguments(f"Invalid field {name!r} in order {spec!r}", value_error=True)
             keys.append((name, len(words) > 1 and words[1].lower() == "desc"))
         result = list(rows)

@@ -6,7 +6,11 @@ administrator (uid 2) with their partners, the company's partner, the unit of me
 (:func:`seed_demo`), as a small distributor would have: countries, three customer companies
 with a delivery contact each, units, a warehouse ``WH`` with its stock, customer, vendor and
 inventory locations and its receipt and delivery operation types, five products with
-``default_code`` and barcode (one a service), and stock on hand for the goods.
+``default_code`` and barcode (one a service), and stock on hand for the goods. A second
+warehouse ``EW`` ("East Warehouse", ``EW/Stock``, ``EW/OUT/`` and ``EW/IN/``) holds some
+Widgets and Gizmos (:data:`EAST_STOCK`). Two receipts wait, Ready, for goods from vendors:
+``WH/IN/00001`` (origin ``PO-1001``: 50 WID-001, 20 GAD-002) and ``EW/IN/00001`` (origin
+``PO-1002``: 100 GIZ-003), external IDs ``sim.receipt_po_1001`` / ``sim.receipt_po_1002``.
 
 Records that Odoo itself names carry Odoo's external IDs (``base.main_partner``,
 ``uom.product_uom_unit``, ``stock.warehouse0``, ``stock.stock_location_stock``...); the
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._orm import Database
 
-__all__ = ["DEMO_PRODUCTS", "seed_base", "seed_demo"]
+__all__ = ["DEMO_PRODUCTS", "EAST_STOCK", "seed_base", "seed_demo", "seed_east"]
 
 
 def _make(db: Database, model: str, xid: str | None, vals: dict[str, Any]) -> int:
@@ -202,7 +206,7 @@ def seed_demo(db: Database) -> None:
             "default_location_dest_id": customers_loc,
         },
     )
-    _make(
+    in_type = _make(
         db,
         "stock.picking.type",
         "stock.picking_type_in",
@@ -215,12 +219,99 @@ def seed_demo(db: Database) -> None:
             "default_location_dest_id": stock,
         },
     )
-    db.write("stock.warehouse", [warehouse], {"out_type_id": out_type})
+    db.write("stock.warehouse", [warehouse], {"out_type_id": out_type, "in_type_id": in_type})
+    products: dict[str, int] = {}
     for product in DEMO_PRODUCTS:
         values = {k: v for k, v in product.items() if k not in ("xid", "stock")}
         product_id = _make(db, "product.product", product["xid"], {**values, "uom_id": unit[1]})
+        products[product["default_code"]] = product_id
         if product["stock"]:
             db.create(
                 "stock.quant",
                 {"product_id": product_id, "location_id": stock, "quantity": product["stock"]},
             )
+    receipt = {"WID-001": 50.0, "GAD-002": 20.0}
+    _receipt(db, "sim.receipt_po_1001", in_type, "PO-1001", products, receipt)
+    seed_east(db, products, customers=customers_loc, vendors=vendors)
+
+
+def seed_east(db: Database, products: dict[str, int], *, customers: int, vendors: int) -> None:
+    """A second warehouse, ``EW``, run by a 3PL: its stock, its operation types, a receipt."""
+    stock = _make(
+        db, "stock.location", "sim.stock_location_east", {"name": "EW/Stock", "usage": "internal"}
+    )
+    warehouse = _make(
+        db,
+        "stock.warehouse",
+        "sim.warehouse_east",
+        {"name": "East Warehouse", "code": "EW", "lot_stock_id": stock},
+    )
+    types = {
+        code: _make(
+            db,
+            "stock.picking.type",
+            f"sim.picking_type_east_{suffix}",
+            {
+                "name": name,
+                "code": code,
+                "sequence_code": prefix,
+                "warehouse_id": warehouse,
+                "default_location_src_id": source,
+                "default_location_dest_id": destination,
+            },
+        )
+        for code, suffix, name, prefix, source, destination in (
+            ("outgoing", "out", "Delivery Orders", "EW/OUT/", stock, customers),
+            ("incoming", "in", "Receipts", "EW/IN/", vendors, stock),
+        )
+    }
+    db.write(
+        "stock.warehouse",
+        [warehouse],
+        {"out_type_id": types["outgoing"], "in_type_id": types["incoming"]},
+    )
+    for code, quantity in EAST_STOCK.items():
+        db.create(
+            "stock.quant",
+            {"product_id": products[code], "location_id": stock, "quantity": quantity},
+        )
+    _receipt(db, "sim.receipt_po_1002", types["incoming"], "PO-1002", products, {"GIZ-003": 100})
+
+
+EAST_STOCK: dict[str, float] = {"WID-001": 30.0, "GIZ-003": 60.0}
+"""On hand in ``EW/Stock`` (the main warehouse's is each product's ``stock`` above)."""
+
+
+def _receipt(
+    db: Database,
+    xid: str,
+    picking_type: int,
+    origin: str,
+    products: dict[str, int],
+    lines: dict[str, float],
+) -> int:
+    """An incoming picking from a purchase order, Ready (a vendor's goods reserve in full)."""
+    picking_id = _make(
+        db,
+        "stock.picking",
+        xid,
+        {"picking_type_id": picking_type, "origin": origin, "state": "assigned"},
+    )
+    picking = db.table("stock.picking")[picking_id]
+    for code, quantity in lines.items():
+        product = db.table("product.product")[products[code]]
+        db.create(
+            "stock.move",
+            {
+                "name": product["name"],
+                "product_id": product["id"],
+                "product_uom_qty": quantity,
+                "quantity": quantity,
+                "product_uom": product["uom_id"],
+                "picking_id": picking_id,
+                "location_id": picking["location_id"],
+                "location_dest_id": picking["location_dest_id"],
+                "state": "assigned",
+            },
+        )
+    return picking_id

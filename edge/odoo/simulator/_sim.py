@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import secrets
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -51,6 +52,7 @@ class OdooSimulator:
         password: str = "admin",
         seed_data: bool = True,
         faults: Faults | None = None,
+        clock: Callable[[], str] | None = None,
     ) -> None:
         if protocol not in ("json2", "jsonrpc", "both"):
             raise ValueError(f"protocol is json2, jsonrpc or both, not {protocol!r}")
@@ -67,6 +69,9 @@ class OdooSimulator:
         self.sessions: dict[str, int] = {}
         self._admin = (login, password)
         self.users: dict[int, User] = {}
+        self.clock = clock
+        """Odoo's ``now()`` as ``YYYY-MM-DD HH:MM:SS`` (None: the wall clock in UTC). Tests
+        pin it to write many records in one second, as a busy server does."""
         self.db = Database()
         self.reset()
 
@@ -105,7 +110,7 @@ class OdooSimulator:
 
     def reset(self) -> None:
         """A fresh database (seeded as configured); users and keys are kept."""
-        self.db = Database()
+        self.db = Database() if self.clock is None else Database(now=self.clock)
         install_hooks(self.db)
         seed_base(self.db)
         if self.seed_data:

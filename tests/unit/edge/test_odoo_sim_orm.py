@@ -313,7 +313,7 @@ def test_partial_validation_needs_skip_backorder_then_makes_one(sim: OdooSimulat
     [rest] = sim.call("stock.move", "read", back["move_ids"], ["product_uom_qty"])
     assert rest["product_uom_qty"] == 4 and back["state"] == "assigned"
     [widget_row] = sim.call("product.product", "read", [widget], ["qty_available"])
-    assert widget_row["qty_available"] == 94  # 100 in stock, 6 shipped
+    assert widget_row["qty_available"] == 124  # 100 in WH and 30 in EW, 6 shipped from WH
 
 
 def test_inventory_count_then_apply(sim: OdooSimulator) -> None:
@@ -324,7 +324,8 @@ def test_inventory_count_then_apply(sim: OdooSimulator) -> None:
         {"product_id": widget, "location_id": stock, "inventory_quantity": 55},
         context={"inventory_mode": True},
     )
-    assert sim.count("stock.quant", [("product_id", "=", widget)]) == 1  # merged
+    here = [("product_id", "=", widget), ("location_id", "=", stock)]
+    assert sim.count("stock.quant", here) == 1  # merged
     sim.call("stock.quant", "action_apply_inventory", [quant])
     [row] = sim.call("stock.quant", "read", [quant], ["quantity", "inventory_quantity_set"])
     assert row == {"id": quant, "quantity": 55.0, "inventory_quantity_set": False}

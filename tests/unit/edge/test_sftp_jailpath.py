@@ -78,3 +78,13 @@ def test_whatever_resolves_stays_in_the_partners_tree(parts: list[str]) -> None:
     real = DropTree(root).real("acme", path)
     assert real == root / "acme" or (root / "acme") in real.parents
     assert ".." not in real.parts
+
+
+def test_a_suffix_temporary_name_is_one_our_own_drop_server_accepts_and_holds() -> None:
+    from edge.sftp import temporary_name
+
+    hidden = temporary_name("940-1.x12", "key-1")
+    plain = temporary_name("940-1.x12", "key-1", hidden=False)
+    assert hidden == "." + plain and plain.startswith("940-1.x12.") and plain.endswith(".part")
+    assert check_name(hidden) == "names starting with '.' are reserved"
+    assert check_name(plain) is None
