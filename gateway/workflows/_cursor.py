@@ -3,8 +3,8 @@
 ::
 
     cursor = Cursor.decode(tx.get_cursor("odoo-poll:sale.order"))   # None: from the start
-    domain = [("state", "=", "sale"), *after_domain(cursor)]
-    rows = await search_changed(client, "sale.order", domain, fields, limit=100)
+    rows = await search_changed(client, "sale.order", [("state", "=", "sale")], fields, cursor,
+                                limit=100)
     tx.set_cursor("odoo-poll:sale.order", Cursor.of(rows[-1]).encode())
 
 Why a pair and not the date alone: ``write_date`` has second precision, and one second can
@@ -13,9 +13,10 @@ the pair makes every record come exactly once per write, even when a page ends i
 middle of a second. The pair is stored as JSON ``["2026-11-27 09:30:00", 42]`` in the
 store's cursors, written in the same transaction as what was decided about that record.
 
-A known limit of polling ``write_date`` (Odoo's own connectors share it): a record written
-within the same second as the cursor, with a lower id, after the poll, is not seen until it
-is written again.
+A known limit of polling ``write_date`` (Odoo's own connectors share it): Odoo stamps a
+write with its transaction's start time, so a record written within the cursor's second
+(with a lower id) or committed late, after the poll passed that second, is not seen until
+it is written again.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from typing import Any, Protocol
 
 import msgspec
 
+from edge.odoo import changed_since
+
 __all__ = [
     "ORDER",
     "Cursor",
     "OdooCaller",
-    "after_domain",
     "cursor_name",
     "m2o",
     "read_many",
@@ -38,7 +40,7 @@ __all__ = [
 ]
 
 ORDER = "write_date asc, id asc"
-"""The order a poll reads in: the cursor's order."""
+"""The order a poll's rows come in: the cursor's order."""
 
 
 class OdooCaller(Protocol):
@@ -79,21 +81,8 @@ class Cursor(msgspec.Struct, frozen=True, order=True, array_like=True):
 
     @classmethod
     def of(cls, record: Mapping[str, Any]) -> Cursor:
-        """The position of a record as read (``write_date`` and ``id`` fields)."""
-        return cls(str(record["write_date"]), int(record["id"]))
-
-
-def after_domain(cursor: Cursor | None) -> list[Any]:
-    """The domain terms for "strictly after ``cursor``" (none: everything)."""
-    if cursor is None:
-        return []
-    return [
-        "|",
-        ("write_date", ">", cursor.write_date),
-        "&",
-        ("write_date", "=", cursor.write_date),
-        ("id", ">", cursor.id),
-    ]
+        """The position of a record as read (``write_date`` to the second, and ``id``)."""
+        return cls(str(record["write_date"])[:19], int(record["id"]))
 
 
 async def search_changed(
@@ -105,20 +94,14 @@ async def search_changed(
     *,
     limit: int,
 ) -> list[dict[str, Any]]:
-    """One page of ``model`` records matching ``domain`` after ``cursor``, in cursor order."""
-    rows = await client.call(
-        model,
-        "search_read",
-        kwargs={
-            "domain": [*domain, *after_domain(cursor)],
-            "fields": sorted({*fields, "write_date"}),
-            "order": ORDER,
-            "limit": limit,
-        },
-    )
-    if not isinstance(rows, list):
-        raise TypeError(f"{model}.search_read answered {type(rows).__name__}, not a list")
-    return rows
+    """One page of ``model`` records matching ``domain`` after ``cursor``, in cursor order.
+
+    :func:`edge.odoo.changed_since` does the reading: whole-second ranges, and a second
+    read by id when a full page ends inside a second, because Odoo before 19 keeps hidden
+    microseconds in ``write_date`` (so ``write_date > S`` matches most of second S).
+    """
+    since = None if cursor is None else (cursor.write_date, cursor.id)
+    return await changed_since(client, model, domain, fields, since, limit)  # type: ignore[arg-type]
 
 
 async def read_many(

@@ -25,6 +25,8 @@ field it does not have) ends the poll too and shows in the status; it is not ret
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
 import time
 from collections import Counter, deque
@@ -65,6 +67,13 @@ __all__ = ["WATCH_NAME", "OdooWatch", "OdooWatchActor", "PollOdoo", "PollReport"
 log = get_logger("crossdock.odoo_watch")
 
 WATCH_NAME = "odoo-watch"
+LOOKBACK = 10
+"""Seconds behind its cursor a look-back pass re-reads: Odoo stamps a write with its
+transaction's start, so a transaction that commits late lands behind a cursor that has
+passed its second; what the pass finds again is "seen" (its keys exist), what it finds
+new is handled and counted ``late``."""
+LOOKBACK_EVERY = 60.0
+"""Seconds (wall clock) between two look-back passes."""
 ORDERS = cursor_name("sale.order")
 PICKINGS = cursor_name("stock.picking")
 T = TypeVar("T")
@@ -125,6 +134,19 @@ def _deciding(
     return one
 
 
+def _decide_one(
+    decide: Callable[[Tx, Record], tuple[str, tuple[str, ...], str | None]],
+    record: Record,
+    tx: Tx,
+) -> tuple[str, tuple[str, ...], str | None]:
+    return decide(tx, record)
+
+
+def _seconds_before(write_date: str, seconds: int) -> str:
+    moment = dt.datetime.strptime(write_date[:19], "%Y-%m-%d %H:%M:%S")
+    return (moment - dt.timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
+
+
 class OdooWatch:
     """The watcher's state and one poll; made once, so a restart keeps breaker and counts."""
 
@@ -156,6 +178,8 @@ class OdooWatch:
         self.unsent: deque[str] = deque(maxlen=20)
         """The last reasons pickings or acknowledgements were not sent (newest last)."""
         self.cursors: dict[str, str | None] = {ORDERS: None, PICKINGS: None}
+        self.late = 0
+        self._last_lookback: float | None = None
         self._lock = trio.Lock()
 
     @property
@@ -176,13 +200,25 @@ class OdooWatch:
             orders: Counter[str] = Counter()
             pickings: Counter[str] = Counter()
             acks, fulfillment = self.wanted
+            now = self.wall_clock()
+            look_back = self._last_lookback is None or now - self._last_lookback >= LOOKBACK_EVERY
             try:
                 if acks:
                     await self._drain(ORDERS, read_confirmed_orders, guarded, self._order, orders)
+                    if look_back:
+                        await self._look_back(
+                            ORDERS, read_confirmed_orders, guarded, self._order, orders
+                        )
                 if fulfillment:
                     await self._drain(
                         PICKINGS, read_ready_pickings, guarded, self._picking, pickings
                     )
+                    if look_back:
+                        await self._look_back(
+                            PICKINGS, read_ready_pickings, guarded, self._picking, pickings
+                        )
+                if look_back:
+                    self._last_lookback = now
             except (CircuitOpen, CrossdockError) as exc:
                 self.failed_polls += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"
@@ -220,6 +256,39 @@ class OdooWatch:
             if len(records) < self.page:
                 return
 
+    async def _look_back(
+        self,
+        cursor: str,
+        read: Callable[..., Awaitable[list[Record]]],
+        client: OdooCaller,
+        decide: Callable[[Tx, Record], tuple[str, tuple[str, ...], str | None]],
+        counts: Counter[str],
+    ) -> None:
+        """Re-read the :data:`LOOKBACK` seconds behind the cursor (the cursor stays): a record
+        committed late is handled now; the rest are ``seen`` again and change nothing (or
+        stay unsent for the reason already reported when they were first read)."""
+        position = Cursor.decode(await self.store.get_cursor(cursor))
+        if position is None:
+            return
+        since: Cursor | None = Cursor(_seconds_before(position.write_date, LOOKBACK), 0)
+        while True:
+            records = await read(client, since, limit=self.page)
+            behind = [r for r in records if r.cursor <= position]
+            for record in behind:
+                outcome, destinations, why = await self.store.transact(
+                    functools.partial(_decide_one, decide, record)
+                )
+                if outcome == "sent":  # anything else was said when it was first read
+                    self.late += 1
+                    counts["late_sent"] += 1
+                    log.warning("odoo_record_found_late", record=record.name)
+                if self.notify is not None:
+                    for destination in destinations:
+                        self.notify(destination)
+            if len(records) < self.page or len(behind) < len(records):
+                return
+            since = records[-1].cursor
+
     def _order(self, tx: Tx, order: OdooOrder) -> tuple[str, tuple[str, ...], str | None]:
         outcome, recorded = record_ack(tx, self.config, order)
         why = None
@@ -250,6 +319,7 @@ class OdooWatch:
                 "orders": dict(self.orders),
                 "pickings": dict(self.pickings),
                 "not_sent": list(self.unsent),
+                "found_late": self.late,
             },
             "breaker": msgspec.to_builtins(self.breaker.status()),
             "limiter": msgspec.to_builtins(self.limiter.status()),

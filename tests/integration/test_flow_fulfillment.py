@@ -323,3 +323,38 @@ async def test_odoo_down_opens_the_breaker_moves_no_cursor_and_recovers(tmp_path
                 assert status["watch"]["failed_polls"] == 2
                 assert status["watch"]["skipped_breaker_open"] == 1
         nursery.cancel_scope.cancel()
+
+
+async def test_a_picking_committed_behind_the_cursor_is_found_by_the_look_back(
+    tmp_path: Path,
+) -> None:
+    # Odoo stamps write_date with the transaction's start: a picking whose transaction
+    # commits late lands behind a cursor that already passed its second.
+    stamp = ["2026-11-27 10:00:40"]
+    sim = OdooSimulator(api_key=KEY, clock=lambda: stamp[0])
+    first = confirmed_order(sim, "PO-80", {"WID-001": 1})
+    wall = [1000.0]
+    async with trio.open_nursery() as nursery:
+        url = await nursery.start(serve_simulator, sim)
+        config = gateway_config(
+            tmp_path, url, '\n[[routing]]\nwarehouse = "WH"\npartner = "north-3pl"\n'
+        )
+        async with open_store(str(tmp_path / "flow.db")) as store:
+            watch = OdooWatch(store, config, wall_clock=lambda: wall[0])
+            async with open_odoo_client(odoo_server(config)) as client:
+                assert (await watch.poll(client)).pickings == {"sent": 1}
+                stamp[0] = "2026-11-27 10:00:35"  # five seconds behind the cursor
+                late = confirmed_order(sim, "PO-81", {"GIZ-003": 2})
+                wall[0] += 10.0
+                missed = await watch.poll(client)
+                assert missed.pickings == {}  # strictly after the cursor: not seen
+                assert await store.find_documents(correlation_key=f"picking:{late}") == []
+                wall[0] += 60.0  # the next look-back pass is due
+                found = await watch.poll(client)
+                assert found.pickings == {"late_sent": 1}  # the first one: seen, not counted
+                [doc] = await store.find_documents(correlation_key=f"picking:{late}")
+                assert doc.idempotency_key == f"fulfillment:{late}"
+                assert watch.status()["watch"]["found_late"] == 1
+                assert [d.idempotency_key for d in await store.find_documents(
+                    correlation_key=f"picking:{first}")] == [f"fulfillment:{first}"]  # fmt: skip
+        nursery.cancel_scope.cancel()

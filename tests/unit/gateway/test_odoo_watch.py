@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from contracts import LineStatus, OrderLine, Party, PartyRole, ProductRef, Quantity
 from gateway.config import RoutingRule
-from gateway.workflows._cursor import Cursor, after_domain
+from gateway.workflows._cursor import Cursor, search_changed
 from gateway.workflows.fulfillment import (
     OdooPicking,
     PickingLine,
@@ -39,15 +40,37 @@ def test_cursors_order_by_write_date_then_id_and_round_trip() -> None:
     assert Cursor.of({"write_date": "2026-11-27 09:30:01", "id": 1}) == c
 
 
-def test_the_domain_asks_for_what_is_strictly_after_the_cursor() -> None:
-    assert after_domain(None) == []
-    domain = after_domain(Cursor("2026-11-27 09:30:00", 9))
-    assert domain == [
+class _Recorder:
+    def __init__(self) -> None:
+        self.kwargs: list[dict[str, Any]] = []
+
+    async def call(self, model: str, method: str, args: Any = None, kwargs: Any = None,
+                   *, ids: Any = None, context: Any = None) -> list[dict[str, Any]]:  # fmt: skip
+        self.kwargs.append(kwargs)
+        return []
+
+
+async def test_a_poll_asks_for_what_is_strictly_after_the_cursor_in_whole_seconds() -> None:
+    # Odoo before 19 keeps hidden microseconds: "write_date > S" would match most of second
+    # S again, so the cursor's second is named as a range and the rest by id.
+    odoo = _Recorder()
+    await search_changed(odoo, "sale.order", [["state", "=", "sale"]], ["name"], None, limit=5)
+    await search_changed(
+        odoo, "sale.order", [["state", "=", "sale"]], ["name"],
+        Cursor("2026-11-27 09:30:00", 9), limit=5,
+    )  # fmt: skip
+    first, second = odoo.kwargs
+    assert first["domain"] == [["state", "=", "sale"]]
+    assert first["order"] == "write_date asc, id asc" and "write_date" in first["fields"]
+    assert second["domain"] == [
+        ["state", "=", "sale"],
         "|",
-        ("write_date", ">", "2026-11-27 09:30:00"),
+        ["write_date", ">=", "2026-11-27 09:30:01"],
         "&",
-        ("write_date", "=", "2026-11-27 09:30:00"),
-        ("id", ">", 9),
+        "&",
+        ["write_date", ">=", "2026-11-27 09:30:00"],
+        ["write_date", "<", "2026-11-27 09:30:01"],
+        ["id", ">", 9],
     ]
 
 
