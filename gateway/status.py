@@ -84,6 +84,7 @@ async def build_status(info: GatewayInfo, root: Supervisor, store: Store | None)
             "admin_url": info.admin_url,
             "sftp_address": info.sftp_address,
             "sftp_fingerprint": info.sftp_fingerprint,
+            "webhook_url": info.webhook_url,
         },
         "tree": node_status(root.status()),
     }

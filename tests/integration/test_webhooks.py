@@ -27,6 +27,7 @@ from contracts import Document, Flow
 from contracts.errors import ConfigError
 from edge.http import sign
 from gateway.app import GatewayHandle, run_gateway
+from gateway.status import build_status
 from gateway.config import Config, load_config
 from gateway.endpoints import GetEndpointStatus
 from gateway.intake import IntakeOutcome, PartnerIntake
@@ -275,4 +276,6 @@ async def test_the_gateway_runs_the_receiver_and_its_partner_actor_parses_the_bo
         assert row is not None and row.state is InboundState.PARSED, row
         [doc] = await handle.store.find_documents(inbound_id=inbound_id)
         assert doc.correlation_key == f"{PARTNER}/SO-TREE"
+        status = await build_status(handle.info, handle.root, handle.store)
+        assert status["gateway"]["webhook_url"] == handle.info.webhook_url
         stop.set()
