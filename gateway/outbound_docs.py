@@ -83,7 +83,7 @@ def render_for_partner(
     references = getattr(document, "references", None)
     if references and INTERNAL_REFERENCES & references.keys():
         kept = {k: v for k, v in references.items() if k not in INTERNAL_REFERENCES}
-        document = msgspec.structs.replace(document, references=kept)  # type: ignore[type-var]
+        document = msgspec.structs.replace(document, references=kept)
     number = allocate_ack_numbers(tx, partner_id, 1)
     envelope = EnvelopeParams(
         sender=_ours(config, parsed.syntax),

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import AsyncIterator
+from typing import cast
 
 import trio
 
@@ -23,7 +25,7 @@ from actors import RestartIntensityExceeded
 from contracts.errors import ConfigError
 from gateway.app import run_gateway
 from gateway.config import Config
-from gateway.log import configure_logging, get_logger
+from gateway.log import LogFormat, configure_logging, get_logger
 from gateway.store import StoreError
 
 __all__ = ["FORCE_GRACE", "run_process", "serve_until_signalled"]
@@ -51,7 +53,7 @@ async def serve_until_signalled(config: Config, outcome: _Outcome | None = None)
         gateway_scope.cancel()
         trio.lowlevel.spawn_system_task(_exit_hard_after, FORCE_GRACE)
 
-    async def watch_signals(signals: trio.abc.ReceiveChannel[int]) -> None:
+    async def watch_signals(signals: AsyncIterator[int]) -> None:
         async for signum in signals:
             name = signal.Signals(signum).name
             if not stop.is_set():
@@ -88,9 +90,10 @@ def _first_error(error: BaseException) -> BaseException:
 def run_process(
     config: Config, *, log_level: str | None = None, log_format: str | None = None
 ) -> int:
-    configure_logging(
-        level=log_level or config.gateway.log_level, fmt=log_format or config.gateway.log_format
-    )
+    fmt = log_format or config.gateway.log_format
+    if fmt not in ("text", "json", "auto"):  # the CLI's choices and the config's type
+        raise ValueError(f"log format must be text, json or auto, got {fmt!r}")
+    configure_logging(level=log_level or config.gateway.log_level, fmt=cast(LogFormat, fmt))
     outcome = _Outcome()
     try:
         trio.run(serve_until_signalled, config, outcome)

@@ -9,6 +9,7 @@ Odoo); ``check-config`` prints them and still exits 0.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from contracts.errors import RejectedInput
 from edge.edi.mapping import OUTBOUND, parse_target
@@ -375,10 +376,10 @@ class Report:
                 )
         for j, rule in enumerate(routing):
             where = f"$.routing[{j}].partner"
-            target = by_id.get(rule.partner)
-            if target is None:
+            shipper = by_id.get(rule.partner)
+            if shipper is None:
                 self.error(where, f"no partner {rule.partner!r} (a [[partners]] id)")
-            elif "fulfillment_request" not in target.outbound:
+            elif "fulfillment_request" not in shipper.outbound:
                 self.error(
                     where,
                     f"partner {rule.partner!r} has no outbound.fulfillment_request: "
@@ -397,7 +398,7 @@ class Report:
         except RejectedInput as exc:
             self.error(path, exc.message)
             return
-        carried = OUTBOUND[(parsed.syntax, parsed.message)][0]
+        carried: Any = OUTBOUND[(parsed.syntax, parsed.message)][0]
         tag = carried.__struct_config__.tag
         if tag != doc_type:
             self.error(path, f"{target} carries a {tag}, not a {doc_type}")

@@ -275,7 +275,7 @@ class OdooWatch:
             records = await read(client, since, limit=self.page)
             behind = [r for r in records if r.cursor <= position]
             for record in behind:
-                outcome, destinations, why = await self.store.transact(
+                outcome, destinations, _why = await self.store.transact(
                     functools.partial(_decide_one, decide, record)
                 )
                 if outcome == "sent":  # anything else was said when it was first read

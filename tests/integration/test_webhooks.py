@@ -27,11 +27,11 @@ from contracts import Document, Flow
 from contracts.errors import ConfigError
 from edge.http import sign
 from gateway.app import GatewayHandle, run_gateway
-from gateway.status import build_status
 from gateway.config import Config, load_config
 from gateway.endpoints import GetEndpointStatus
 from gateway.intake import IntakeOutcome, PartnerIntake
 from gateway.intake_parse import _FLAT_FLOWS, is_json
+from gateway.status import build_status
 from gateway.store import DocumentState, InboundState, Store, open_store
 from gateway.webhooks import serve_gateway_webhooks
 from tests.support import write_gateway_config

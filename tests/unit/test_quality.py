@@ -1,4 +1,4 @@
-"""The house rules a machine can check: ruff over the tree, mypy --strict over the typed core.
+"""The house rules a machine can check: ruff over the tree, mypy --strict over every package.
 
 Both run as the developers run them (the project's pyproject.toml settings), so a lint error
 or a type error fails the suite rather than waiting for someone to notice.
@@ -30,7 +30,7 @@ def test_ruff_format_is_applied() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_contracts_actors_and_edge() -> None:
+def test_mypy_strict_on_every_package() -> None:
     # The files and strictness come from [tool.mypy] in pyproject.toml.
     result = run("mypy", "--no-incremental")
     assert result.returncode == 0, result.stdout + result.stderr
