@@ -66,10 +66,16 @@ def machine_busy_seconds() -> float:
 class Simulator:
     """``crossdock odoo-sim`` (demo seed) as a subprocess, called over JSON-2."""
 
-    def __init__(self, log: Path) -> None:
+    def __init__(self, log: Path, *, profile: Path | None = None) -> None:
         self._log = log.open("wb")
+        # --profile-sim: cProfile of the simulator (gateway run and reference alike), written
+        # when it exits on SIGINT at close. It slows the simulator down.
+        command = [str(CROSSDOCK)]
+        if profile is not None:
+            command = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "gateway"]
+        self._profiled = profile is not None
         self.proc = subprocess.Popen(
-            [str(CROSSDOCK), "odoo-sim", "--port", "0", "--api-key", API_KEY],
+            [*command, "odoo-sim", "--port", "0", "--api-key", API_KEY],
             stdout=subprocess.PIPE,
             stderr=self._log,
         )
@@ -129,7 +135,10 @@ class Simulator:
     def close(self) -> None:
         if hasattr(self, "http"):
             self.http.close()
-        self.proc.terminate()
+        if self._profiled:
+            self.proc.send_signal(signal.SIGINT)  # cProfile writes its stats on the way out
+        else:
+            self.proc.terminate()
         self.proc.wait(timeout=START_GUARD)
         self._log.close()
 

@@ -5,7 +5,7 @@ code on a few files so it cannot rot)::
 
     .venv/bin/python bench/e2e.py [--rate 50] [--duration 60] [--mix 1:1] [--protocol json2]
         [--odoo-batch 50] [--odoo-concurrency 4] [--log-level info] [--no-reference]
-        [--keep DIR] [--profile FILE]
+        [--keep DIR] [--profile FILE] [--profile-sim FILE]
 
 The goal (issue text): sustained 50 files/s of small ORDERS / 850 through the drop server into
 the simulator, p50 <= 100 ms and p99 <= 500 ms from file close to ``sale.order`` created.
@@ -99,6 +99,7 @@ class Settings:
     odoo_concurrency: int = 4
     log_level: str = "info"
     profile: Path | None = None
+    profile_sim: Path | None = None
 
     @property
     def count(self) -> int:
@@ -237,7 +238,7 @@ def _run(settings: Settings, tmp: Path) -> BenchResult:
     for spec in PARTNERS:
         make_client_key(tmp / "keys" / spec.partner)
     files = make_files(settings.count, PARTNERS, settings.mix)
-    sim = Simulator(tmp / "odoo-sim.log")
+    sim = Simulator(tmp / "odoo-sim.log", profile=settings.profile_sim)
     try:
         sim.set_customer_refs(PARTNERS)
         config, token = write_config(
@@ -432,6 +433,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=Path, help="run the gateway under cProfile, stats to this file"
     )
+    parser.add_argument(
+        "--profile-sim", type=Path, help="run the simulator under cProfile, stats to this file"
+    )
     parser.add_argument("--no-reference", action="store_true", help="skip the naive reference")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (logs, store)")
     args = parser.parse_args()
@@ -446,6 +450,7 @@ def main() -> None:
         odoo_concurrency=args.odoo_concurrency,
         log_level=args.log_level,
         profile=args.profile.resolve() if args.profile else None,
+        profile_sim=args.profile_sim.resolve() if args.profile_sim else None,
     )
     if args.keep is not None:
         if args.keep.exists() and any(args.keep.iterdir()):

@@ -54,6 +54,7 @@ from gateway.admin import AdminToken, Role, create_admin_app, serve_admin
 from gateway.bridge import open_asyncio_bridge
 from gateway.config import Config, PartnerConfig, SftpDropChannel
 from gateway.deadletters import dead_letter_routes
+from gateway.deadletters_docs import document_routes
 from gateway.delivery import announce, open_odoo_delivery, retry_policy
 from gateway.endpoints import (
     Endpoint,
@@ -78,6 +79,7 @@ from gateway.workflows import (
     workflow_children,
     workflow_name,
 )
+from gateway.workflows.rejections import rejection_hook
 
 __all__ = ["ORDER_INTAKE", "GatewayHandle", "build_tree", "run_gateway"]
 
@@ -269,10 +271,23 @@ async def run_gateway(
     )
     # The state directory is ours (systemd's StateDirectory= creates it in production).
     Path(config.store.path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    built: list[Supervisor] = []  # the partners' supervisor, once the tree is built
+
+    def wake_partner(destination: str) -> None:
+        # A rejection acknowledgement was enqueued with a dead Odoo delivery: send it now
+        # (the partner's outbound loop would find it at its next idle poll anyway).
+        try:
+            if built:
+                built[0].ref(destination).tell_nowait(FilesAvailable())
+        except (MailboxFull, ActorStopped, KeyError) as exc:
+            log.warning("files_available_not_told", destination=destination, why=str(exc))
+
     async with open_asyncio_bridge():
         async with (
             open_store(config.store.path, max_batch=config.store.group_commit_max_batch) as store,
-            open_odoo_delivery(config, store) as odoo,
+            open_odoo_delivery(
+                config, store, on_dead=rejection_hook(config), on_enqueued=wake_partner
+            ) as odoo,
         ):
             await store.audit(
                 "system",
@@ -299,11 +314,38 @@ async def run_gateway(
                 if root is not None:  # replayed rows go out now, not at the next idle poll
                     announce(root.ref("odoo"))
 
+            def document_replayed(document_id: int, flow: str) -> None:
+                # Decided now; a flow with no workflow here leaves it `new` (as intake does).
+                name = workflow_name(flow)
+                try:
+                    if root is not None:
+                        tell_document_ready(root.ref(name), document_id)
+                except KeyError:
+                    log.warning("no_workflow_for_document", document_id=document_id, flow=flow)
+
+            def inbound_replayed(inbound_id: int, partner: str) -> None:
+                # Parsed now; a full mailbox only defers it to the endpoint's rehydration.
+                try:
+                    if built:
+                        built[0].ref(f"partner:{partner}").tell_nowait(FileArrived(inbound_id))
+                except (MailboxFull, ActorStopped, KeyError) as exc:
+                    log.warning(
+                        "file_arrived_not_told", partner=partner, inbound_id=inbound_id,
+                        why=str(exc),
+                    )  # fmt: skip
+
             app = create_admin_app(
                 [AdminToken(t.name, Role(t.role), t.token) for t in config.admin.tokens],
                 ready=not_ready,
                 status=status,
-                routers=[dead_letter_routes(store, on_replayed=replayed)],
+                routers=[
+                    dead_letter_routes(store, on_replayed=replayed),
+                    document_routes(
+                        store,
+                        on_document_replayed=document_replayed,
+                        on_inbound_replayed=inbound_replayed,
+                    ),
+                ],
             )
 
             async def admin_service(*, task_status: trio.TaskStatus[None]) -> None:
@@ -322,6 +364,7 @@ async def run_gateway(
                     odoo=odoo.child(),
                     partner_loops=partner_loops,
                 )
+                built.append(partners)
                 started = time.monotonic()
                 async with trio.open_nursery() as nursery:
                     await nursery.start(root.run)

@@ -22,6 +22,9 @@ WAL mode lets both processes read, and each writer takes the database lock for o
 transaction (the busy timeout covers the wait). The audit's ``who`` is the OS user. A running
 gateway notices CLI replays at its next idle poll (at most a few seconds) rather than at once.
 
+Refused documents and rejected files, the other two kinds of dead letter, have their routes
+in :mod:`gateway.deadletters_docs` and their commands in :mod:`gateway.documents_cli`.
+
 A replay never makes a second record in Odoo: the delivery is the same idempotent operation,
 so one that had reached Odoo before it died finds its record and completes without a change.
 """
@@ -54,6 +57,8 @@ __all__ = [
     "cli_show",
     "dead_letter_routes",
     "delivery_view",
+    "os_user",
+    "run_on_store",
 ]
 
 MAX_PAGE = 1000
@@ -218,7 +223,8 @@ def dead_letter_routes(
 # --- the CLI's side: ``crossdock outbox ...`` on the store file ----------------------------
 
 
-def _who() -> str:
+def os_user() -> str:
+    """Who runs this command, for the audit log (the OS user, or the uid without a name)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container): still say who
@@ -229,7 +235,8 @@ class NoStore(ConfigError):
     """The configured store file does not exist: nothing to list, and nothing is created."""
 
 
-def _run_on_store(path: Path, fn: Callable[[Store], Any]) -> Any:
+def run_on_store(path: Path, fn: Callable[[Store], Any]) -> Any:
+    """``fn(store)`` in a trio run of its own on the store file at ``path`` (never created)."""
     if not path.is_file():
         raise NoStore(
             f"no store at {path} (is [store] path right? has the gateway run?)",
@@ -266,7 +273,7 @@ def cli_list(
     """``crossdock outbox list``: dead rows, or cancelled ones (``state="cancelled"``)."""
     stream = out or sys.stdout
     wanted = msgspec.structs.replace(where, include_cancelled=state == "cancelled")
-    rows = _run_on_store(
+    rows = run_on_store(
         path, lambda s: s.list_dead_letters(wanted.to_store(time.time()), limit=limit)
     )
     rows = [r for r in rows if str(r.state) == state]
@@ -280,7 +287,7 @@ def cli_list(
 def cli_show(path: Path, outbox_id: int, *, out: TextIO | None = None) -> int:
     """``crossdock outbox show ID``: the row with its payload and whole history, as JSON."""
     stream = out or sys.stdout
-    record = _run_on_store(path, lambda s: s.get_delivery(outbox_id))
+    record = run_on_store(path, lambda s: s.get_delivery(outbox_id))
     if record is None:
         print(f"crossdock: no outbox row {outbox_id}", file=sys.stderr)
         return 1
@@ -301,11 +308,11 @@ def cli_replay(
     if isinstance(target, ReplayFilter) and not target.criteria():
         print("crossdock: a replay filter needs at least one criterion", file=sys.stderr)
         return 2
-    who = _who()
+    who = os_user()
     wanted: list[int] | DeadLetterFilter = (
         target.to_store(time.time()) if isinstance(target, ReplayFilter) else list(target)
     )
-    ids = _run_on_store(path, lambda s: s.replay(wanted, who=who, reason=reason, limit=limit))
+    ids = run_on_store(path, lambda s: s.replay(wanted, who=who, reason=reason, limit=limit))
     print(f"replayed {len(ids)} row(s) as {who}: {' '.join(map(str, ids)) or '-'}", file=stream)
     if not isinstance(target, ReplayFilter) and len(ids) < len(target):
         missed = sorted(set(target) - set(ids))

@@ -31,7 +31,7 @@ Stop (shutdown, a sibling's restart): stop claiming, let deliveries in flight fi
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -54,6 +54,7 @@ from edge.odoo import OdooServer, open_odoo_client
 from gateway.config import Config, RetrySettings
 from gateway.delivery_engine import OdooDelivery
 from gateway.delivery_ports import (
+    DeadHook,
     DeliverySettings,
     OdooClientPort,
     PumpRun,
@@ -245,12 +246,19 @@ async def open_odoo_delivery(
     *,
     settings: DeliverySettings | None = None,
     rng: random.Random | None = None,
+    on_dead: DeadHook | None = None,
+    on_enqueued: Callable[[str], None] | None = None,
 ) -> AsyncIterator[OdooDeliveryService]:
     """The Odoo client (no request made yet: the gateway starts while Odoo is down) and the
-    nursery the delivery actor's loop runs in; both closed on exit, after the tree stopped."""
+    nursery the delivery actor's loop runs in; both closed on exit, after the tree stopped.
+
+    ``on_dead`` runs in the transaction that records a row Odoo refused and returns more
+    deliveries for it (a rejection acknowledgement); ``on_enqueued(destination)`` wakes
+    whoever delivers those (see ``gateway.delivery_ports``).
+    """
     async with open_odoo_client(odoo_server(config)) as client:
         engine = OdooDelivery(
-            StoreOutbox(store),
+            StoreOutbox(store, on_dead=on_dead, on_enqueued=on_enqueued),
             OdooClientPort(client),
             limiter=make_limiter(config.odoo.rate_limit),
             breaker=make_breaker("odoo", config.odoo.breaker),

@@ -7,22 +7,32 @@ trio's MockClock, and the integration tests with the real store and the Odoo sim
 ``settle`` records the outcomes of one unit of work (a batch of orders, or one operation) in
 ONE store transaction: every ack and fail in it is fenced on the claim token as usual, and a
 row that is no longer ours answers :class:`StaleClaim` without touching the others.
+
+``on_dead(tx, delivery, error)`` (optional) is called inside that same transaction for each
+row Odoo refused (it became ``dead`` with no retry time: a business rejection, not a row
+that ran out of attempts on transient failures, whose order may yet go through on replay);
+the deliveries it returns are enqueued in the transaction too (idempotent on their keys),
+and ``on_enqueued(destination)`` is called after the commit for each destination that got
+a new row. Order intake uses it to send the partner a rejection acknowledgement
+(``gateway.workflows.rejections``) exactly when the dead letter is recorded.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import msgspec
 import trio
 
-from edge.odoo import OdooClient, OdooOp, Outcome, apply_many
+from edge.odoo import CodeCache, OdooClient, OdooOp, Outcome, apply_many
+from gateway.log import get_logger
 from gateway.store import (
     Delivery,
     ErrorInfo,
+    NewDelivery,
     OutboxState,
     StaleClaim,
     Store,
@@ -30,6 +40,7 @@ from gateway.store import (
 )
 
 __all__ = [
+    "DeadHook",
     "DeliverySettings",
     "DeliveryStore",
     "OdooClientPort",
@@ -42,6 +53,11 @@ __all__ = [
 ]
 
 _encode_detail = msgspec.json.Encoder(enc_hook=repr).encode
+log = get_logger("crossdock.delivery")
+
+DeadHook = Callable[[Tx, Delivery, ErrorInfo], Sequence[NewDelivery]]
+"""``on_dead(tx, delivery, error) -> deliveries``: what else to enqueue when Odoo refused
+``delivery`` for good (runs inside the settle transaction; must not do I/O)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +89,18 @@ class DeliveryStore(Protocol):
 
 
 class StoreOutbox:
-    """:class:`DeliveryStore` over :class:`gateway.store.Store`."""
+    """:class:`DeliveryStore` over :class:`gateway.store.Store` (hooks: see the module docs)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        on_dead: DeadHook | None = None,
+        on_enqueued: Callable[[str], None] | None = None,
+    ) -> None:
         self.store = store
+        self.on_dead = on_dead
+        self.on_enqueued = on_enqueued
 
     async def claim(
         self, destination: str, limit: int, claim_token: str, now: float | None = None
@@ -84,7 +108,10 @@ class StoreOutbox:
         return await self.store.claim(destination, limit, claim_token, now)
 
     async def settle(self, claim_token: str, items: Sequence[Settlement]) -> list[Settled]:
+        fresh: set[str] = set()
+
         def settle(tx: Tx) -> list[Settled]:
+            fresh.clear()  # a transaction the writer runs again starts over
             states: list[Settled] = []
             for item in items:
                 outbox_id = item.delivery.outbox_id
@@ -93,12 +120,31 @@ class StoreOutbox:
                         tx.ack(outbox_id, claim_token, item.result)
                         states.append(OutboxState.COMPLETED)
                     else:
-                        states.append(tx.fail(outbox_id, claim_token, item.error, item.retry_at))
+                        state = tx.fail(outbox_id, claim_token, item.error, item.retry_at)
+                        states.append(state)
+                        if state is OutboxState.DEAD and item.retry_at is None:
+                            fresh.update(self._after_dead(tx, item.delivery, item.error))
                 except StaleClaim as exc:  # this row only: the UPDATE matched nothing
                     states.append(exc)
             return states
 
-        return await self.store.transact(settle)
+        states = await self.store.transact(settle)
+        if self.on_enqueued is not None:
+            for destination in sorted(fresh):
+                self.on_enqueued(destination)
+        return states
+
+    def _after_dead(self, tx: Tx, delivery: Delivery, error: ErrorInfo) -> set[str]:
+        """The hook's deliveries enqueued; the destinations that got a new row."""
+        if self.on_dead is None:
+            return set()
+        try:
+            deliveries = list(self.on_dead(tx, delivery, error))
+        except Exception:  # a bug of ours: the dead letter is recorded all the same
+            log.exception("on_dead_failed", outbox_id=delivery.outbox_id, partner=delivery.partner)
+            return set()
+        enqueued = tx.enqueue_many(deliveries)
+        return {d.destination for d, e in zip(deliveries, enqueued, strict=True) if e.created}
 
     async def statistics(self) -> Any:
         return await self.store.statistics()
@@ -113,13 +159,21 @@ class OdooPort(Protocol):
 
 
 class OdooClientPort:
-    """:class:`OdooPort` over the real client."""
+    """:class:`OdooPort` over the real client.
 
-    def __init__(self, client: OdooClient) -> None:
+    It keeps the customer / product / unit codes it resolved for a minute
+    (``edge.odoo.CodeCache``: most orders name the same few, and the lookups were most of
+    the Odoo calls of order intake); a stale entry costs one more lookup and ``load``, never
+    a wrong record (see there). The cache lives as long as the client, across restarts of
+    the delivery actor.
+    """
+
+    def __init__(self, client: OdooClient, codes: CodeCache | None = None) -> None:
         self.client = client
+        self.codes = CodeCache() if codes is None else codes
 
     async def apply_many(self, ops: Sequence[OdooOp]) -> list[Outcome]:
-        return await apply_many(self.client, ops)
+        return await apply_many(self.client, ops, codes=self.codes)
 
     async def probe(self) -> None:
         # Authenticated, cheap, present in every Odoo version, and changes nothing.

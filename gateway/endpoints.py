@@ -16,6 +16,7 @@ enqueues rows for ``partner:<id>`` tells it ``FilesAvailable``. An endpoint answ
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -74,7 +75,8 @@ class FilesAvailable(msgspec.Struct, frozen=True):
 
 
 class _Rehydrate(msgspec.Struct, frozen=True):
-    """Told to itself on start: process every row still ``received``."""
+    """Told to itself on start and every ``rehydrate_every`` seconds: process every row
+    still ``received`` (a file replayed by ``crossdock inbound replay`` is one)."""
 
 
 class _LoopFailed:
@@ -131,9 +133,29 @@ class PartnerWork:
 
 
 class EndpointActor(Actor[EndpointMessage, Any]):
-    def __init__(self, endpoint: Endpoint, work: PartnerWork | None = None) -> None:
+    """A partner's (or Odoo's) endpoint. With its :class:`PartnerWork` it rehydrates on
+    start and then every ``rehydrate_every`` seconds (default :attr:`rehydrate_interval`),
+    through its mailbox, from a timer in the work's nursery: another process (the CLI) may
+    have made rows ``received`` again, and nobody tells this one."""
+
+    rehydrate_interval: float = 30.0
+    """Seconds between periodic rehydrations: how long a CLI replay waits at most."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        work: PartnerWork | None = None,
+        *,
+        rehydrate_every: float | None = None,
+    ) -> None:
         self.endpoint = endpoint
         self.work = work
+        self.rehydrate_every = (
+            self.rehydrate_interval if rehydrate_every is None else rehydrate_every
+        )
+        self._rehydrator = trio.CancelScope()
+        self._rehydrate_queued = False
+        self._rehydrations = 0
         self.files_arrived = 0
         self.last_inbound_id: int | None = None
         self._outbound: PartnerOutbound | None = None
@@ -145,9 +167,28 @@ class EndpointActor(Actor[EndpointMessage, Any]):
             return
         self._outbound = self.work.outbound()
         await self.work.nursery.start(self._run_outbound, self._outbound)
+        if math.isfinite(self.rehydrate_every) and self.rehydrate_every > 0:
+            self.work.nursery.start_soon(self._run_rehydrator, self.rehydrate_every)
         # Rehydration goes through the mailbox so that start is not held up by a backlog.
-        with suppress(MailboxFull):  # the mailbox is busy: FileArrived messages do it
+        self._tell_rehydrate()
+
+    async def _run_rehydrator(self, interval: float) -> None:
+        with self._rehydrator:
+            while True:
+                await trio.sleep(interval)
+                try:
+                    self._tell_rehydrate()
+                except ActorStopped:
+                    return
+
+    def _tell_rehydrate(self) -> None:
+        """Queue one rehydration unless one is queued; a full mailbox skips it (its
+        FileArrived messages are the work, and the next interval tries again)."""
+        if self._rehydrate_queued:
+            return
+        with suppress(MailboxFull):
             self.ref.tell_nowait(_Rehydrate())
+            self._rehydrate_queued = True
 
     async def _run_outbound(
         self, outbound: PartnerOutbound, *, task_status: trio.TaskStatus[None]
@@ -162,6 +203,7 @@ class EndpointActor(Actor[EndpointMessage, Any]):
             self._loop_done.set()
 
     async def on_stop(self) -> None:
+        self._rehydrator.cancel()
         if self._outbound is not None:
             self._loop_scope.cancel()
             await self._loop_done.wait()
@@ -179,9 +221,15 @@ class EndpointActor(Actor[EndpointMessage, Any]):
                     self._nudge()
                 return None
             case _Rehydrate():
+                self._rehydrate_queued = False  # rows made `received` from now: next one
                 if self.work is not None:
                     done = await self.work.intake.process_pending()
-                    log.info("intake_rehydrated", partner=self.endpoint.id, rows=done)
+                    self._rehydrations += 1
+                    # The first after start always; a periodic one only when it found work.
+                    if done or self._rehydrations == 1:
+                        log.info("intake_rehydrated", partner=self.endpoint.id, rows=done)
+                    else:
+                        log.debug("intake_rehydrated", partner=self.endpoint.id, rows=done)
                     self._nudge()
                 return None
             case FilesAvailable():

@@ -12,10 +12,10 @@ For one inbound row in state ``received``:
    parsed, validated against the grammars and mapped with the partner's profile, or read
    with the partner's flat-file layouts.
 2. For EDI, our acknowledgement's control numbers are taken from a per-partner counter in
-   the store's cursors (``ack-control:<partner>``), advanced in a transaction of its own
-   BEFORE the ack is built: a crash after it leaves a gap, which is harmless, and a number
-   is never handed out twice, which is what matters to the partner. Numbers run from 1 to
-   999 999 999 (the width of ISA13) and then start again at 1.
+   the store's cursors (``ack-control:<partner>``), advanced in the same transaction that
+   records the file and enqueues the ack (the ack is built there: one commit per file), so
+   a number is never handed out twice and is spent only with the ack that carries it.
+   Numbers run from 1 to 999 999 999 (the width of ISA13) and then start again at 1.
 3. One store call records the result: ``record_parsed`` (row ``parsed``, one document per
    message, the ack enqueued for ``partner:<id>``), ``record_rejected`` (row ``rejected``
    with the reason and its position, the negative ack enqueued), or, when the interchange
@@ -56,6 +56,7 @@ from gateway.store import (
     IllegalTransition,
     InboundRecord,
     InboundState,
+    Inserted,
     NewDelivery,
     NewDocument,
     Store,
@@ -194,9 +195,8 @@ class PartnerIntake:
                 "(a crossdock bug, not the partner's: replay the file once it is fixed)",
             )
             raise
-        acks = await self._acks(row, found)
         try:
-            outcome = await self._record(row, found, acks)
+            outcome = await self._record(row, found)
         except IllegalTransition as exc:
             # Someone else moved the row meanwhile (an operator, a second incarnation): the
             # row is where its last transaction left it, which is all that matters.
@@ -207,13 +207,14 @@ class PartnerIntake:
         self.counts[outcome.value] += 1
         return outcome
 
-    async def _acks(self, row: InboundRecord, found: Examined) -> list[NewDelivery]:
+    def _acks(self, tx: Tx, row: InboundRecord, found: Examined) -> list[NewDelivery]:
+        """The acknowledgement, numbered and built inside the transaction that records it
+        (one commit per file; a number is spent only with the ack that carries it)."""
         if found.syntax is EdiSyntax.UNKNOWN or not found.outcomes:
             return []
-        count = len(found.outcomes)
-        first = await self.store.transact(lambda tx: allocate_ack_numbers(tx, self.partner, count))
+        first = allocate_ack_numbers(tx, self.partner, len(found.outcomes))
         when = datetime.fromtimestamp(self.store.clock(), UTC).replace(microsecond=0)
-        data = await trio.to_thread.run_sync(build_ack, found, first, when)
+        data = build_ack(found, first, when)
         if data is None:
             return []
         name = f"{row.source_ref}.{row.inbound_id}.{ack_extension(found)}"
@@ -228,14 +229,19 @@ class PartnerIntake:
             )
         ]
 
-    async def _record(
-        self, row: InboundRecord, found: Examined, acks: list[NewDelivery]
-    ) -> IntakeOutcome:
+    async def _record(self, row: InboundRecord, found: Examined) -> IntakeOutcome:
         fields = {"partner": self.partner, "inbound_id": row.inbound_id, "file": row.source_ref}
         if found.refused is not None:
-            await self.store.record_rejected(row.inbound_id, found.refused, acks)
-            self.last_error = found.refused
-            log.info("inbound_rejected", **fields, reason=found.refused, acks=len(acks))
+            refused = found.refused
+
+            def reject(tx: Tx) -> int:
+                acks = self._acks(tx, row, found)
+                tx.record_rejected(row.inbound_id, refused, acks)
+                return len(acks)
+
+            sent = await self.store.transact(reject)
+            self.last_error = refused
+            log.info("inbound_rejected", **fields, reason=refused, acks=sent)
             return IntakeOutcome.REJECTED
         documents = [
             NewDocument(
@@ -250,10 +256,16 @@ class PartnerIntake:
             )
             for d in found.documents
         ]
-        try:
-            inserted = await self.store.record_parsed(
+
+        def record(tx: Tx) -> tuple[list[Inserted], int]:
+            acks = self._acks(tx, row, found)
+            stored = tx.record_parsed(
                 row.inbound_id, documents, acks, control_ref=found.control_ref
             )
+            return stored, len(acks)
+
+        try:
+            inserted, sent = await self.store.transact(record)
         except DuplicateInbound as exc:
             earlier_id = exc.duplicate_of
             earlier = await self.store.get_inbound(earlier_id)
@@ -276,6 +288,6 @@ class PartnerIntake:
             documents=len(inserted),
             new_documents=sum(i.created for i in inserted),
             skipped_rows=found.skipped_rows,
-            acks=len(acks),
+            acks=sent,
         )
         return IntakeOutcome.PARSED

@@ -22,6 +22,7 @@ in :mod:`._ops`, the stock ones in :mod:`._ops_stock`. What pollers read:
 
 from ._arguments import SIGNATURES, json2_params, jsonrpc_params
 from ._client import LOAD_REJECTED, OdooClient, PickingValidated, m2o_id, open_odoo_client
+from ._codecache import CodeCache
 from ._errors import (
     BUSINESS_ERRORS,
     TRANSIENT_ERRORS,
@@ -41,8 +42,10 @@ from ._lookup import (
     AMBIGUOUS_CODE,
     UNKNOWN_CUSTOMER,
     UNKNOWN_PRODUCT,
+    UNKNOWN_UOM,
     CustomerCode,
     ProductCode,
+    UomName,
     gtin_forms,
     resolve_orders,
 )
@@ -92,10 +95,12 @@ __all__ = [
     "UNKNOWN_CUSTOMER",
     "UNKNOWN_PICKING",
     "UNKNOWN_PRODUCT",
+    "UNKNOWN_UOM",
     "UNKNOWN_WAREHOUSE",
     "XID_MODULE",
     "ApiKey",
     "ApplyInventory",
+    "CodeCache",
     "ConfirmOrder",
     "CreateSaleOrder",
     "Cursor",
@@ -128,6 +133,7 @@ __all__ = [
     "ServerVersion",
     "SetTracking",
     "SupportsReveal",
+    "UomName",
     "ValidatePicking",
     "WarehouseStock",
     "after_cursor",

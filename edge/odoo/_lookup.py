@@ -5,7 +5,8 @@ the customer is whoever the partner is. So a ``create_sale_order`` payload may n
 
     {"partner": {"ref": "acme-retail"},                   # res.partner.ref
      "lines": [{"product": {"barcode": "4006381333931"}},  # product.product.barcode
-               {"product": {"default_code": "WID-001"}}]}   # product.product.default_code
+               {"product": {"default_code": "WID-001"},    # product.product.default_code
+                "uom": {"name": "kg"}}]}                   # uom.uom.name
 
 Why at delivery time and not when the order is routed: the lookup then runs in the same
 attempt as the ``load`` that creates the order, after the order's external ID was looked
@@ -15,14 +16,20 @@ a rejection is found when the dead letter is replayed.
 
 A code Odoo does not know, or knows twice, is a business rejection
 (:class:`contracts.errors.DeliveryRejected`, ``crossdock.UnknownProduct`` /
-``crossdock.UnknownCustomer`` / ``crossdock.AmbiguousCode``) naming the code and the line:
-an operator must create or fix the record, retrying would not help. Lookups are batched: at
-most three ``search_read`` calls for a whole batch of orders.
+``crossdock.UnknownCustomer`` / ``crossdock.UnknownUom`` / ``crossdock.AmbiguousCode``)
+naming the code and the line (``line``: its 1-based position in the order, in the error's
+fields): an operator must create or fix the record, retrying would not help. Lookups are
+batched: at most four ``search_read`` calls for a whole batch of orders, none for codes a
+:class:`~._codecache.CodeCache` resolved recently (see there for what a stale entry does).
+
+A unit of measure is named by its ``uom.uom`` name (``"kg"``, ``"Dozens"``): what a person
+sees in Odoo and writes in a partner's ``mapping.units``. Names are per database and may
+be translated; the lookup uses the API user's language, as Odoo's own import does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import msgspec
@@ -31,6 +38,7 @@ from msgspec import Meta
 from contracts.errors import DeliveryRejected
 
 from ._client import OdooClient
+from ._codecache import CodeCache
 
 if TYPE_CHECKING:
     from ._ops import CreateSaleOrder
@@ -39,16 +47,20 @@ __all__ = [
     "AMBIGUOUS_CODE",
     "UNKNOWN_CUSTOMER",
     "UNKNOWN_PRODUCT",
+    "UNKNOWN_UOM",
     "CodeIndex",
     "CustomerCode",
     "ProductCode",
+    "UomName",
     "find_codes",
     "gtin_forms",
+    "order_codes",
     "resolve_orders",
 ]
 
 UNKNOWN_PRODUCT = "crossdock.UnknownProduct"
 UNKNOWN_CUSTOMER = "crossdock.UnknownCustomer"
+UNKNOWN_UOM = "crossdock.UnknownUom"
 AMBIGUOUS_CODE = "crossdock.AmbiguousCode"
 
 Code = Annotated[str, Meta(min_length=1, max_length=64, description="a non-empty code")]
@@ -82,6 +94,12 @@ class CustomerCode(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     ref: Code
 
 
+class UomName(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A unit of measure by its ``uom.uom`` name (``"kg"``, ``"Dozens"``, ``"Case of 12"``)."""
+
+    name: Code
+
+
 def gtin_forms(gtin: str) -> list[str]:
     """The ways Odoo may hold one GTIN: as sent, and zero-padded to 8, 12, 13 or 14 digits.
 
@@ -100,9 +118,20 @@ class CodeIndex:
         self.barcodes: dict[str, list[int]] = {}
         self.default_codes: dict[str, list[int]] = {}
         self.customers: dict[str, list[int]] = {}
+        self.uoms: dict[str, list[int]] = {}
+        self.known: dict[Hashable, int] = {}
+        """Codes resolved before (a cache's entries): used as they are."""
+        self.found: dict[Hashable, int] = {}
+        """Codes this index resolved to exactly one record (what a cache may keep)."""
 
     def product(self, code: ProductCode, where: str) -> int:
         """The product's id, or :class:`DeliveryRejected` naming the code and ``where``."""
+        if code in self.known:
+            return self.known[code]
+        self.found[code] = found = self._product(code, where)
+        return found
+
+    def _product(self, code: ProductCode, where: str) -> int:
         if code.barcode is not None:
             ids = sorted({i for f in gtin_forms(code.barcode) for i in self.barcodes.get(f, [])})
             if len(ids) == 1:
@@ -123,9 +152,30 @@ class CodeIndex:
             default_code=code.default_code,
         )
 
+    def uom(self, code: UomName, where: str) -> int:
+        """The unit's id, or :class:`DeliveryRejected` naming it and ``where``."""
+        if code in self.known:
+            return self.known[code]
+        ids = self.uoms.get(code.name, [])
+        if len(ids) == 1:
+            self.found[code] = ids[0]
+            return ids[0]
+        if ids:
+            raise _ambiguous(f"unit of measure {code.name!r}", "uom.uom", ids, where)
+        raise DeliveryRejected(
+            f"{where}: Odoo has no unit of measure named {code.name!r} (uom.uom); fix the "
+            "partner's mapping.units or create the unit in Odoo",
+            error_name=UNKNOWN_UOM,
+            model="uom.uom",
+            uom=code.name,
+        )
+
     def customer(self, code: CustomerCode) -> int:
+        if code in self.known:
+            return self.known[code]
         ids = self.customers.get(code.ref, [])
         if len(ids) == 1:
+            self.found[code] = ids[0]
             return ids[0]
         if ids:
             raise _ambiguous(f"customer reference {code.ref!r}", "res.partner", ids, "customer")
@@ -146,14 +196,21 @@ def _ambiguous(named: str, model: str, ids: Sequence[int], where: str) -> Delive
 
 
 async def find_codes(
-    client: OdooClient, products: Iterable[ProductCode], customers: Iterable[CustomerCode]
+    client: OdooClient,
+    products: Iterable[ProductCode],
+    customers: Iterable[CustomerCode],
+    uoms: Iterable[UomName] = (),
+    *,
+    index: CodeIndex | None = None,
 ) -> CodeIndex:
-    """Look every code up (at most three calls); transient failures propagate."""
-    index = CodeIndex()
+    """Look every code up (at most four calls) into ``index`` (or a new one); transient
+    failures propagate."""
+    index = CodeIndex() if index is None else index
     product_list = list(products)
     barcodes = sorted({f for p in product_list if p.barcode for f in gtin_forms(p.barcode)})
     codes = sorted({p.default_code for p in product_list if p.default_code})
     refs = sorted({c.ref for c in customers})
+    names = sorted({u.name for u in uoms})
     if barcodes:
         await _fill(client, "product.product", "barcode", barcodes, index.barcodes)
     if codes:
@@ -163,6 +220,8 @@ async def find_codes(
         # commercial entity, the partner without a parent, is the customer.
         top = [["parent_id", "=", False]]
         await _fill(client, "res.partner", "ref", refs, index.customers, top)
+    if names:
+        await _fill(client, "uom.uom", "name", names, index.uoms)
     return index
 
 
@@ -185,34 +244,70 @@ async def _fill(
             into.setdefault(value, []).append(int(row["id"]))
 
 
+def order_codes(op: CreateSaleOrder) -> list[ProductCode | CustomerCode | UomName]:
+    """The codes ``op`` names records by (its customer, its lines' products and units)."""
+    codes: list[ProductCode | CustomerCode | UomName] = []
+    if isinstance(op.partner, CustomerCode):
+        codes.append(op.partner)
+    for line in op.lines:
+        if isinstance(line.product, ProductCode):
+            codes.append(line.product)
+        if isinstance(line.uom, UomName):
+            codes.append(line.uom)
+    return codes
+
+
 async def resolve_orders(
-    client: OdooClient, ops: Sequence[CreateSaleOrder]
+    client: OdooClient, ops: Sequence[CreateSaleOrder], cache: CodeCache | None = None
 ) -> list[CreateSaleOrder | DeliveryRejected]:
     """Each order with its codes replaced by database ids, or why it cannot be resolved.
 
-    Orders naming everything by ID come back unchanged and cost no call.
+    Orders naming everything by ID come back unchanged and cost no call; so do codes
+    ``cache`` holds. Codes resolved to one record are stored in ``cache``.
     """
     coded = [op for op in ops if op.has_codes]
     if not coded:
         return list(ops)
-    index = await find_codes(
-        client,
-        (ln.product for op in coded for ln in op.lines if isinstance(ln.product, ProductCode)),
-        (op.partner for op in coded if isinstance(op.partner, CustomerCode)),
-    )
-    return [_resolved(op, index) if op.has_codes else op for op in ops]
+    index = CodeIndex()
+    wanted = list(dict.fromkeys(code for op in coded for code in order_codes(op)))
+    if cache is not None:
+        for code in wanted:
+            cached = cache.get(code)
+            if cached is not None:
+                index.known[code] = cached
+    missing = [code for code in wanted if code not in index.known]
+    if missing:
+        await find_codes(
+            client,
+            (c for c in missing if isinstance(c, ProductCode)),
+            (c for c in missing if isinstance(c, CustomerCode)),
+            (c for c in missing if isinstance(c, UomName)),
+            index=index,
+        )
+    resolved = [_resolved(op, index) if op.has_codes else op for op in ops]
+    if cache is not None:
+        for key, record_id in index.found.items():
+            cache.put(key, record_id)
+    return resolved
 
 
 def _resolved(op: CreateSaleOrder, index: CodeIndex) -> CreateSaleOrder | DeliveryRejected:
     try:
         partner = index.customer(op.partner) if isinstance(op.partner, CustomerCode) else op.partner
-        lines = tuple(
-            msgspec.structs.replace(line, product=index.product(line.product, f"line {n}"))
-            if isinstance(line.product, ProductCode)
-            else line
-            for n, line in enumerate(op.lines, start=1)
-        )
+        lines = []
+        for n, line in enumerate(op.lines, start=1):
+            try:
+                product = line.product
+                if isinstance(product, ProductCode):
+                    product = index.product(product, f"line {n}")
+                uom = line.uom
+                if isinstance(uom, UomName):
+                    uom = index.uom(uom, f"line {n}")
+            except DeliveryRejected as exc:
+                exc.fields["line"] = n  # which line: a rejection acknowledgement names it
+                raise
+            lines.append(msgspec.structs.replace(line, product=product, uom=uom))
     except DeliveryRejected as exc:
         exc.fields["key"] = op.key
         return exc
-    return msgspec.structs.replace(op, partner=partner, lines=lines)
+    return msgspec.structs.replace(op, partner=partner, lines=tuple(lines))

@@ -7,7 +7,8 @@ union (tag field ``op``)::
      "lines": [{"product": "sim.product_widget", "quantity": 10}], "confirm": true}
 
 Records are named by external ID (``"module.name"``) or database id (a positive integer);
-a sale order's customer and products also by code (``{"ref": ...}``, ``{"barcode": ...}``),
+a sale order's customer, products and units also by code (``{"ref": ...}``,
+``{"barcode": ...}``, ``{"name": "kg"}``),
 looked up just before the ``load`` (:mod:`._lookup`). The sale operations are here; the
 stock ones (validate a picking, set tracking, count inventory) are in :mod:`._ops_stock`.
 Tags are never renamed and new fields get defaults, so older rows still decode.
@@ -37,7 +38,8 @@ from msgspec import Meta
 from contracts.errors import CrossdockError, DeliveryRejected, RejectedInput, TransientFailure
 
 from ._client import LOAD_REJECTED, OdooClient
-from ._lookup import CustomerCode, ProductCode, resolve_orders
+from ._codecache import CodeCache
+from ._lookup import CustomerCode, ProductCode, UomName, order_codes, resolve_orders
 from ._ops_stock import (
     ApplyInventory,
     DoneQuantity,
@@ -80,7 +82,9 @@ class OrderLine(_Data, frozen=True, kw_only=True):
     quantity: Quantity
     price_unit: float | None = None
     """None lets Odoo price the line from the product (its list price or pricelist)."""
-    uom: RecordRef | None = None
+    uom: RecordRef | UomName | None = None
+    """None: the product's own unit. By ID, or by name (``UomName``), looked up when
+    delivered; the quantity is in this unit."""
     description: str | None = None
 
 
@@ -113,7 +117,8 @@ class CreateSaleOrder(_Op, frozen=True, kw_only=True, tag="create_sale_order"):
     def has_codes(self) -> bool:
         """True while a record is named by code (``edge.odoo._lookup`` resolves them)."""
         return isinstance(self.partner, CustomerCode) or any(
-            isinstance(line.product, ProductCode) for line in self.lines
+            isinstance(line.product, ProductCode) or isinstance(line.uom, UomName)
+            for line in self.lines
         )
 
     def draft(self) -> SaleOrderDraft:
@@ -202,17 +207,21 @@ Outcome = str | CrossdockError
 _ANSWERS = (TransientFailure, DeliveryRejected, RejectedInput)
 
 
-async def apply_many(client: OdooClient, ops: Sequence[OdooOp]) -> list[Outcome]:
+async def apply_many(
+    client: OdooClient, ops: Sequence[OdooOp], *, codes: CodeCache | None = None
+) -> list[Outcome]:
     """Apply several operations; one outcome per op, in order (failures are returned).
 
     Sale orders to create go together (:func:`create_sale_orders`: two calls for all of
-    them); any other operation is applied on its own, in order. Only bugs and cancellation
-    raise.
+    them, plus the code lookups ``codes`` cannot answer); any other operation is applied on
+    its own, in order. Only bugs and cancellation raise.
     """
     creates = [i for i, op in enumerate(ops) if isinstance(op, CreateSaleOrder)]
     outcomes: list[Outcome | None] = [None] * len(ops)
     if creates:
-        made = await create_sale_orders(client, [cast(CreateSaleOrder, ops[i]) for i in creates])
+        made = await create_sale_orders(
+            client, [cast(CreateSaleOrder, ops[i]) for i in creates], codes=codes
+        )
         for i, outcome in zip(creates, made, strict=True):
             outcomes[i] = outcome
     for i, op in enumerate(ops):
@@ -224,13 +233,19 @@ async def apply_many(client: OdooClient, ops: Sequence[OdooOp]) -> list[Outcome]
     return [o for o in outcomes if o is not None]
 
 
-async def create_sale_orders(client: OdooClient, ops: Sequence[CreateSaleOrder]) -> list[Outcome]:
+async def create_sale_orders(
+    client: OdooClient, ops: Sequence[CreateSaleOrder], *, codes: CodeCache | None = None
+) -> list[Outcome]:
     """Create many orders once each: one lookup of all their external IDs, one ``load``.
 
     ``load`` is all or nothing in Odoo (one transaction; a refused record rolls every record
     back and is named in the answer's messages), so the refused ones get their
     ``DeliveryRejected`` and the rest are loaded again without them. Orders Odoo already has
     are not loaded at all, exactly as :meth:`OdooClient.create_once` does for one.
+
+    Codes are resolved through ``codes`` when given. An order refused by ``load`` whose
+    codes came from that cache (the record may have been deleted since) has them forgotten,
+    resolved again from Odoo and is loaded once more before its refusal stands.
     """
     done: dict[str, Outcome] = {}
     try:
@@ -242,17 +257,9 @@ async def create_sale_orders(client: OdooClient, ops: Sequence[CreateSaleOrder])
             DeliveryRejected(f"external ID {xid} names a {model} record, not a sale.order",
                              error_name="crossdock.ExternalIdConflict", xid=xid)
         )  # fmt: skip
-    todo = list({op.xid: op for op in ops if op.xid not in done}.values())
-    if any(op.has_codes for op in todo):  # only orders Odoo does not have yet
-        resolved: Sequence[CreateSaleOrder | CrossdockError]
-        try:
-            resolved = await resolve_orders(client, todo)
-        except _ANSWERS as exc:
-            resolved = [exc] * len(todo)
-        done.update(
-            (op.xid, r) for op, r in zip(todo, resolved, strict=True) if isinstance(r, Exception)
-        )
-        todo = [r for r in resolved if isinstance(r, CreateSaleOrder)]
+    coded = {op.xid: op for op in ops if op.xid not in done}
+    cached = {x for x, op in coded.items() if codes is not None and _any_cached(codes, op)}
+    todo = await _resolve(client, list(coded.values()), done, codes)
     while todo:
         try:
             refused = await _load_orders(client, todo, done)
@@ -260,6 +267,13 @@ async def create_sale_orders(client: OdooClient, ops: Sequence[CreateSaleOrder])
             done.update((op.xid, exc) for op in todo)
             break
         todo = [op for op in todo if op.xid not in done] if refused else []
+        stale = [coded[x] for x in sorted(cached) if _load_refused(done.get(x))]
+        if stale and codes is not None:  # once: ``cached`` is emptied
+            cached.clear()
+            codes.forget(code for op in stale for code in order_codes(op))
+            for op in stale:
+                del done[op.xid]
+            todo += await _resolve(client, stale, done, codes)
     outcomes = [done[op.xid] for op in ops]
     for index, op in enumerate(ops):
         outcome = outcomes[index]
@@ -269,6 +283,34 @@ async def create_sale_orders(client: OdooClient, ops: Sequence[CreateSaleOrder])
             except _ANSWERS as exc:
                 outcomes[index] = exc
     return outcomes
+
+
+async def _resolve(
+    client: OdooClient,
+    ops: list[CreateSaleOrder],
+    done: dict[str, Outcome],
+    codes: CodeCache | None,
+) -> list[CreateSaleOrder]:
+    """``ops`` with their codes resolved; those that cannot be go to ``done``."""
+    if not any(op.has_codes for op in ops):  # only orders Odoo does not have yet
+        return ops
+    resolved: Sequence[CreateSaleOrder | CrossdockError]
+    try:
+        resolved = await resolve_orders(client, ops, codes)
+    except _ANSWERS as exc:
+        resolved = [exc] * len(ops)
+    done.update(
+        (op.xid, r) for op, r in zip(ops, resolved, strict=True) if isinstance(r, Exception)
+    )
+    return [r for r in resolved if isinstance(r, CreateSaleOrder)]
+
+
+def _any_cached(codes: CodeCache, op: CreateSaleOrder) -> bool:
+    return any(codes.peek(code) for code in order_codes(op))
+
+
+def _load_refused(outcome: Outcome | None) -> bool:
+    return isinstance(outcome, DeliveryRejected) and outcome.error_name == LOAD_REJECTED
 
 
 async def _find_orders(client: OdooClient, xids: Sequence[str]) -> dict[str, tuple[str, int]]:
@@ -333,7 +375,7 @@ async def _load_orders(
     return True
 
 
-def _ref(value: int | str | CustomerCode | ProductCode) -> DbId | ExternalId:
-    if isinstance(value, CustomerCode | ProductCode):
+def _ref(value: int | str | CustomerCode | ProductCode | UomName) -> DbId | ExternalId:
+    if isinstance(value, CustomerCode | ProductCode | UomName):
         raise TypeError(f"{value!r} is a code: resolve_orders first")  # a bug, not input
     return DbId(value) if isinstance(value, int) else ExternalId(value)

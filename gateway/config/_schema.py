@@ -129,6 +129,9 @@ class OdooSettings(Table, frozen=True, kw_only=True, forbid_unknown_fields=True)
     retry: RetrySettings = RetrySettings()
     poll_interval: Seconds = 30.0
     """Seconds between polls of Odoo for confirmed orders and pickings ready to ship."""
+    units: dict[Annotated[str, Meta(min_length=1)], NonEmptyStr] = {}
+    """Canonical unit (``KG``, ``CA``, ``DZ``...) -> the name of Odoo's ``uom.uom`` for it;
+    order lines in each (``EA``) need none."""
 
 
 class SftpSettings(Table, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -6,6 +6,7 @@
         ...
         return Route([NewDelivery(...)])      # new -> routed, deliveries enqueued
         return Refuse("line 2 ($.lines[1].product): ...")   # new -> dead (a dead letter)
+        return Refuse("...", deliveries=[ack])   # dead, and the partner told in the same tx
         return Hold("waiting for the other half of split shipment WH/OUT/00007")
 
     flow = DocumentWorkflow(Flow.SHIPMENT_CONFIRMATION, decide, store, notify=wake)
@@ -73,6 +74,9 @@ class Refuse(msgspec.Struct, frozen=True):
     """The document breaks a rule: a dead letter with this reason (naming field and line)."""
 
     reason: str
+    deliveries: Sequence[NewDelivery] = ()
+    """Enqueued in the refusal's transaction (e.g. a rejection acknowledgement to the
+    partner), linked to the document unless they name another; idempotent on their keys."""
 
 
 class Hold(msgspec.Struct, frozen=True):
@@ -125,6 +129,13 @@ class _Applied(msgspec.Struct, frozen=True):
     detail: str | None = None
     destinations: tuple[str, ...] = ()
     deliveries: int = 0
+
+
+def _linked(deliveries: Sequence[NewDelivery], document_id: int) -> list[NewDelivery]:
+    return [
+        d if d.document_id is not None else msgspec.structs.replace(d, document_id=document_id)
+        for d in deliveries
+    ]
 
 
 class DocumentWorkflow:
@@ -193,9 +204,17 @@ class DocumentWorkflow:
                         destinations=tuple(sorted(fresh)),
                         deliveries=len(deliveries),
                     )
-                case Refuse(reason=reason):
+                case Refuse(reason=reason, deliveries=deliveries):
                     tx.kill_document(document_id, reason)
-                    return _Applied(RoutingOutcome.DEAD, reason)
+                    enqueued = tx.enqueue_many(_linked(deliveries, document_id))
+                    pairs = zip(deliveries, enqueued, strict=True)
+                    fresh = {d.destination for d, e in pairs if e.created}
+                    return _Applied(
+                        RoutingOutcome.DEAD,
+                        reason,
+                        destinations=tuple(sorted(fresh)),
+                        deliveries=len(deliveries),
+                    )
                 case Hold(why=why):
                     return _Applied(RoutingOutcome.HELD, why)
         except IllegalTransition as exc:
@@ -212,7 +231,10 @@ class DocumentWorkflow:
             case RoutingOutcome.DEAD:
                 self.held.pop(document_id, None)
                 self.last_refusal = applied.detail
-                log.info("document_refused", **fields, reason=applied.detail)
+                log.info(
+                    "document_refused", **fields, reason=applied.detail,
+                    deliveries=applied.deliveries,
+                )  # fmt: skip
             case RoutingOutcome.HELD:
                 self.held[document_id] = applied.detail or ""
                 log.info("document_held", **fields, why=applied.detail)
@@ -240,9 +262,16 @@ class WorkflowActor(Actor[WorkflowMessage, Any]):
     """One incarnation: rehydrates through its own mailbox, then decides what it is told.
 
     ``tick`` (seconds, work) runs ``work()`` every that many seconds through the mailbox
-    (never two at once, never beside a decision): a flow's scheduled batch. The timer runs
-    in ``nursery`` (one that outlives the incarnations); each ``on_stop`` ends its own.
+    (never two at once, never beside a decision): a flow's scheduled batch. With a
+    ``nursery`` the actor also rehydrates every ``rehydrate_every`` seconds (default
+    :attr:`rehydrate_interval`), so documents another process made ``new`` (``crossdock
+    documents replay`` on the store file) are decided without anyone telling it. The
+    timers run in ``nursery`` (one that outlives the incarnations); each ``on_stop`` ends
+    its own. Without a nursery there are no timers (unit tests drive the actor by hand).
     """
+
+    rehydrate_interval: float = 30.0
+    """Seconds between periodic rehydrations: how long a CLI replay waits at most."""
 
     def __init__(
         self,
@@ -250,41 +279,79 @@ class WorkflowActor(Actor[WorkflowMessage, Any]):
         *,
         tick: tuple[float, Callable[[], Awaitable[Any]]] | None = None,
         nursery: trio.Nursery | None = None,
+        rehydrate_every: float | None = None,
     ) -> None:
         self.flow = flow
         self.tick = tick
         self.nursery = nursery
-        self._ticker = trio.CancelScope()
+        self.rehydrate_every = (
+            self.rehydrate_interval if rehydrate_every is None else rehydrate_every
+        )
+        self._timers: list[trio.CancelScope] = []
+        self._rehydrate_queued = False
+        self._rehydrations = 0
 
     async def on_start(self) -> None:
-        if self.tick is not None and self.nursery is not None and math.isfinite(self.tick[0]):
-            self.nursery.start_soon(self._run_ticker, self.tick[0])
-        try:
-            self.ref.tell_nowait(_Rehydrate())
-        except MailboxFull:
+        if self.nursery is not None:
+            if self.tick is not None and math.isfinite(self.tick[0]):
+                self._start_timer(self.nursery, self.tick[0], self._tell_tick)
+            if math.isfinite(self.rehydrate_every) and self.rehydrate_every > 0:
+                self._start_timer(self.nursery, self.rehydrate_every, self._tell_rehydrate)
+        if not self._tell_rehydrate():
             log.warning("workflow_rehydrate_deferred", workflow=self.flow.flow)
 
     async def on_stop(self) -> None:
-        self._ticker.cancel()
+        for timer in self._timers:
+            timer.cancel()
 
-    async def _run_ticker(self, interval: float) -> None:
-        with self._ticker:
+    def _start_timer(self, nursery: trio.Nursery, interval: float, due: Callable[[], Any]) -> None:
+        scope = trio.CancelScope()  # one per timer: a scope is entered once
+        self._timers.append(scope)
+        nursery.start_soon(self._run_timer, scope, interval, due)
+
+    async def _run_timer(
+        self, scope: trio.CancelScope, interval: float, due: Callable[[], Any]
+    ) -> None:
+        with scope:
             while True:
                 await trio.sleep(interval)
                 try:
-                    self.ref.tell_nowait(_Tick())
-                except MailboxFull:
-                    pass  # a tick is already due behind a busy mailbox
+                    due()
                 except ActorStopped:
                     return
+
+    def _tell_tick(self) -> None:
+        try:
+            self.ref.tell_nowait(_Tick())
+        except MailboxFull:  # a tick is already due behind the busy mailbox
+            log.debug("workflow_tick_skipped", workflow=self.flow.flow)
+
+    def _tell_rehydrate(self) -> bool:
+        """Queue one rehydration unless one is queued already; False if the mailbox is full
+        (the next interval, or the ``DocumentReady`` messages filling it, do the work)."""
+        if self._rehydrate_queued:
+            return True
+        try:
+            self.ref.tell_nowait(_Rehydrate())
+        except MailboxFull:
+            return False
+        self._rehydrate_queued = True
+        return True
 
     async def receive(self, message: WorkflowMessage) -> Any:
         match message:
             case DocumentReady(document_id=document_id):
                 return await self.flow.handle(document_id)
             case _Rehydrate():
+                self._rehydrate_queued = False  # what is made `new` from now on: next one
                 moved = await self.flow.process_pending()
-                log.info("workflow_rehydrated", workflow=self.flow.flow, documents=moved)
+                self._rehydrations += 1
+                # The first after start always; a periodic one only when it found work, or
+                # the journal would say "nothing" twice a minute per flow.
+                if moved or self._rehydrations == 1:
+                    log.info("workflow_rehydrated", workflow=self.flow.flow, documents=moved)
+                else:
+                    log.debug("workflow_rehydrated", workflow=self.flow.flow, documents=moved)
                 return moved
             case _Tick():
                 if self.tick is not None:

@@ -49,7 +49,9 @@ def order_ack_child(ctx: WorkflowContext) -> ChildSpec | None:
         notify=ctx.notify,
         doc_types=frozenset({ACK_DOC_TYPE}),
     )
-    return ChildSpec(workflow_name(Flow.ORDER_ACK), lambda: WorkflowActor(flow))
+    return ChildSpec(
+        workflow_name(Flow.ORDER_ACK), lambda: WorkflowActor(flow, nursery=ctx.nursery)
+    )
 
 
 def fulfillment_child(ctx: WorkflowContext) -> ChildSpec | None:
@@ -62,4 +64,6 @@ def fulfillment_child(ctx: WorkflowContext) -> ChildSpec | None:
         notify=ctx.notify,
         doc_types=frozenset({REQUEST_DOC_TYPE}),
     )
-    return ChildSpec(workflow_name(Flow.FULFILLMENT), lambda: WorkflowActor(flow))
+    return ChildSpec(
+        workflow_name(Flow.FULFILLMENT), lambda: WorkflowActor(flow, nursery=ctx.nursery)
+    )

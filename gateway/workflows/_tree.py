@@ -47,9 +47,11 @@ def workflow_name(flow: Flow | str) -> str:
 def _order_intake(ctx: WorkflowContext) -> ChildSpec:
     from gateway.workflows.order_intake import OrderIntake, OrderIntakeActor
 
-    flow = OrderIntake(ctx.store, ctx.config, on_enqueued=lambda: ctx.notify("odoo"))
+    flow = OrderIntake(ctx.store, ctx.config, notify=ctx.notify)
     return ChildSpec(
-        workflow_name(Flow.ORDER_INTAKE), lambda: OrderIntakeActor(flow), mailbox_capacity=1000
+        workflow_name(Flow.ORDER_INTAKE),
+        lambda: OrderIntakeActor(flow, nursery=ctx.nursery),
+        mailbox_capacity=1000,
     )
 
 

@@ -119,5 +119,7 @@ def receipt_child(ctx: WorkflowContext) -> ChildSpec | None:
         return None
     flow = GoodsReceipts(ctx.store, ctx.config, notify=ctx.notify)
     return ChildSpec(
-        workflow_name(Flow.RECEIPT), lambda: WorkflowActor(flow), mailbox_capacity=1000
+        workflow_name(Flow.RECEIPT),
+        lambda: WorkflowActor(flow, nursery=ctx.nursery),
+        mailbox_capacity=1000,
     )

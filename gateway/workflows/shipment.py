@@ -291,6 +291,6 @@ def shipment_child(ctx: WorkflowContext) -> ChildSpec | None:
     flow = ShipmentConfirmations(ctx.store, ctx.config, notify=ctx.notify)
     return ChildSpec(
         workflow_name(Flow.SHIPMENT_CONFIRMATION),
-        lambda: WorkflowActor(flow),
+        lambda: WorkflowActor(flow, nursery=ctx.nursery),
         mailbox_capacity=1000,
     )

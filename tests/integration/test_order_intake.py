@@ -32,6 +32,7 @@ from gateway.store import (
     InboundState,
     OutboxState,
 )
+from gateway.workflows.order_intake import order_key
 from tests.integration.test_sftp_support import HANG_GUARD, known_hosts_file, make_key, run_sftp
 from tests.support import write_gateway_config
 
@@ -196,7 +197,7 @@ async def test_an_edifact_order_becomes_one_sale_order_and_a_resend_changes_noth
             [(_product(gw.sim, "sim.product_widget"), 48.0),
              (_product(gw.sim, "sim.product_gadget"), 3.0)]
         )  # fmt: skip
-        xid = gw.sim.db.xid_lookup(external_id(document.idempotency_key))
+        xid = gw.sim.db.xid_lookup(external_id(order_key(document.partner, "PO-4711")))
         assert xid == ("sale.order", order_id)  # created with its external ID, in one load
 
         # The same interchange again (other bytes, same control reference): a duplicate.
@@ -209,6 +210,22 @@ async def test_an_edifact_order_becomes_one_sale_order_and_a_resend_changes_noth
             document.correlation_key or "") if d.destination == "odoo") == 1  # fmt: skip
         assert list(gw.orders()) == [order_id]
         assert gw.sim.count("sale.order.line") == 2
+
+        # The same order in a new interchange (the customer re-sent it): a new document,
+        # routed, but its delivery's key exists: no second sale order.
+        resent = await gw.put("PO1-resent.edi", ORDERS.replace(b"ICR", b"ICS"))
+        assert resent.state is InboundState.PARSED, resent
+        [second] = await gw.handle.store.find_documents(inbound_id=resent.inbound_id)
+        assert second.document_id != document.document_id
+
+        async def routed() -> DocumentRecord | None:
+            found = await gw.handle.store.get_document(second.document_id)
+            return found if found is not None and found.state is not DocumentState.NEW else None
+
+        assert (await gw.until(routed)).state is DocumentState.ROUTED
+        assert sum(1 for d in await gw.handle.store.find_deliveries(
+            document.correlation_key or "") if d.destination == "odoo") == 1  # fmt: skip
+        assert list(gw.orders()) == [order_id]
 
 
 async def test_an_unknown_gtin_is_one_dead_letter_naming_it_and_nothing_in_odoo(

@@ -91,7 +91,7 @@ async def test_a_good_order_is_routed_with_its_delivery_in_one_step(
     assert delivery.max_attempts == config.odoo.retry.max_attempts
     op = decode_op(delivery.payload)
     assert op == CreateSaleOrder(
-        key=f"{PARTNER}:ICR1:1",
+        key=f"{PARTNER}:order:PO-1",
         partner=CustomerCode(ref=PARTNER),
         lines=(
             OdooLine(product=ProductCode(barcode="4006381333931"), quantity=2.0),

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import msgspec
 import pytest
 import trio
 
 from actors import ChildSpec, Supervisor
 from gateway.store import (
+    ConstraintViolation,
     DocumentRecord,
     DocumentState,
     NewDelivery,
@@ -121,6 +123,44 @@ async def test_refuse_hold_and_a_bug_each_leave_the_document_where_they_should(
     assert "ZeroDivisionError: a bug" in states[buggy].reason
     status = flow.status()
     assert status["counts"]["dead"] == 2 and status["held"] == 1
+
+
+async def test_a_refusal_enqueues_its_deliveries_with_the_kill_and_wakes_once(
+    store: Store,
+) -> None:
+    def refuse_and_tell(tx: Tx, document: DocumentRecord) -> Refuse:
+        ack = _delivery(f"ack:{document.idempotency_key}", "partner:acme")
+        return Refuse("line 1 ($.lines[0].product): no GTIN or SKU", deliveries=[ack])
+
+    woken: list[str] = []
+    flow = DocumentWorkflow(FLOW, refuse_and_tell, store, notify=woken.append)
+    doc = await _document(store, 1)
+    assert await flow.handle(doc) is RoutingOutcome.DEAD
+    assert woken == ["partner:acme"]
+    record = await store.get_document(doc)
+    assert record is not None and record.state is DocumentState.DEAD
+    [ack] = await store.find_deliveries("ack")
+    assert (ack.destination, ack.document_id) == ("partner:acme", doc)  # linked to the order
+    # A replay refused again finds the key: still one delivery, nobody woken.
+    await store.transact(lambda tx: tx.replay_document(doc, who="test"))
+    assert await flow.handle(doc) is RoutingOutcome.DEAD
+    assert woken == ["partner:acme"]
+    assert len(await store.find_deliveries("ack")) == 1
+
+
+async def test_a_refusal_whose_delivery_cannot_be_stored_kills_nothing(store: Store) -> None:
+    # The kill and the enqueue are one transaction: if the enqueue fails, the kill is undone.
+    def refuse_badly(tx: Tx, document: DocumentRecord) -> Refuse:
+        good = _delivery("ack:1", "partner:acme")
+        bad = msgspec.structs.replace(good, idempotency_key="ack:2", destination="")
+        return Refuse("no", deliveries=[good, bad])  # the schema refuses an empty destination
+
+    flow = DocumentWorkflow(FLOW, refuse_badly, store)
+    doc = await _document(store, 1)
+    with pytest.raises(ConstraintViolation, match="CHECK constraint"):
+        await flow.handle(doc)
+    record = await store.get_document(doc)
+    assert record is not None and record.state is DocumentState.NEW
 
 
 async def test_documents_of_other_flows_are_left_alone(store: Store) -> None:

@@ -86,12 +86,7 @@ def _unique_xid(db: Database, ids: list[int]) -> None:
     table = db.table("ir.model.data")
     for record_id in ids:
         row = table[record_id]
-        if any(
-            other["module"] == row["module"]
-            and other["name"] == row["name"]
-            and other["id"] != record_id
-            for other in table.values()
-        ):
+        if any(other != record_id for other in db.xid_rows(row["module"], row["name"])):
             raise ValidationError(
                 "The operation cannot be completed: duplicate key value violates unique "
                 'constraint "ir_model_data_module_name_uniq_index"\n'

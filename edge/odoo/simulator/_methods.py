@@ -15,6 +15,7 @@ the simulator.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -229,6 +230,12 @@ def _ids(value: Any) -> list[int]:
     raise WrongArguments(f"expected a list of record ids, got {value!r}")
 
 
+@functools.cache
+def _signature(function: Callable[..., Any]) -> inspect.Signature:
+    """Per method, not per call: computing a signature cost more than most calls' work."""
+    return inspect.signature(function)
+
+
 def _invoke(
     env: Env, spec: Spec, ids: list[int] | None, args: list[Any], kwargs: Mapping[str, Any]
 ) -> Any:
@@ -236,7 +243,7 @@ def _invoke(
     _check_access(env.db, env.user, env.model, access)
     positional = [env, ids, *args] if on_records else [env, *args]
     try:
-        inspect.signature(function).bind(*positional, **kwargs)
+        _signature(function).bind(*positional, **kwargs)
     except TypeError as exc:
         raise WrongArguments(f"{env.model}.{function.__name__}() {exc}") from None
     env.db.uid = env.user.uid

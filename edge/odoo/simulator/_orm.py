@@ -1,8 +1,14 @@
 """The simulator's in-memory ORM: tables of records, Odoo's write semantics, transactions.
 
 Records are plain dicts and are never changed in place: a write puts a new dict in the
-table. A transaction is then a shallow copy of each table, restored if the call raises, which
-is what "one call is one database transaction" needs, at the cost of copying references.
+table. A transaction is then a journal of the records it replaced (or their absence), undone
+backwards if the call raises, which is what "one call is one database transaction" needs;
+a savepoint is a position in that journal. Why a journal and not a copy of every table: the
+copy cost grew with the database (every call copied every record's reference), so a server
+with thousands of orders spent most of each call copying.
+
+External IDs are indexed (:mod:`._xids`), kept exact by the only two functions that change a
+table (:meth:`Database._put`, :meth:`Database._drop`), which the undo goes through too.
 
 Write semantics follow Odoo's: defaults, type checks, required fields (a ValidationError
 worded as Odoo's not-null error), many2one targets that must exist, x2many commands
@@ -25,6 +31,7 @@ from ._exceptions import MissingError, NotFound, ValidationError, WrongArguments
 from ._models import MODELS
 from ._query import Query
 from ._schema import Field, ModelDef
+from ._xids import XID_MODEL, XidIndex
 
 __all__ = ["Database", "ModelHooks"]
 
@@ -59,6 +66,9 @@ class Database(Query):
         self._tables: dict[str, dict[int, Vals]] = {name: {} for name in self.models}
         self._next: dict[str, int] = dict.fromkeys(self.models, 1)
         self._sequences: dict[str, int] = {}
+        self._journal: list[tuple[str, int, Vals | None]] | None = None
+        """While a transaction is open: (model, id, the record before or None), in order."""
+        self._xids = XidIndex()
 
     # -- tables ------------------------------------------------------------------------
 
@@ -86,17 +96,72 @@ class Database(Query):
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Everything inside commits together or not at all."""
-        saved = (
-            {name: dict(table) for name, table in self._tables.items()},
-            dict(self._next),
-            dict(self._sequences),
-        )
+        """Everything inside commits together or not at all (nested: a savepoint)."""
+        outer = self._journal is None
+        if outer:
+            self._journal = []
+        assert self._journal is not None
+        mark = len(self._journal)
+        saved = dict(self._next), dict(self._sequences)
         try:
             yield
         except BaseException:
-            self._tables, self._next, self._sequences = saved
+            self._undo(mark)
+            self._next, self._sequences = saved
             raise
+        finally:
+            if outer:
+                self._journal = None
+
+    def _undo(self, mark: int) -> None:
+        journal = self._journal
+        assert journal is not None
+        reordered: set[str] = set()
+        while len(journal) > mark:
+            model, record_id, before = journal.pop()
+            table = self._tables[model]
+            if before is None:
+                self._index(model, table.pop(record_id, None), None)
+            else:
+                if record_id not in table:
+                    reordered.add(model)
+                self._index(model, table.get(record_id), before)
+                table[record_id] = before
+        for model in reordered:  # a deletion undone: tables stay in id order, as they were
+            table = self._tables[model]
+            rows = sorted(table.items())
+            table.clear()
+            table.update(rows)
+
+    def _put(self, model: str, record_id: int, record: Vals) -> None:
+        """The one way a record is created or replaced (journaled, indexed)."""
+        table = self._tables[model]
+        before = table.get(record_id)
+        if self._journal is not None:
+            self._journal.append((model, record_id, before))
+        table[record_id] = record
+        self._index(model, before, record)
+
+    def _drop(self, model: str, record_id: int) -> None:
+        """The one way a record is deleted (journaled, indexed)."""
+        before = self._tables[model].pop(record_id, None)
+        if before is None:
+            return
+        if self._journal is not None:
+            self._journal.append((model, record_id, before))
+        self._index(model, before, None)
+
+    def _index(self, model: str, before: Vals | None, after: Vals | None) -> None:
+        if model == XID_MODEL:
+            self._xids.update(before, after)
+
+    def xid_rows(self, module: str, name: str) -> list[int]:
+        """The ``ir.model.data`` ids named ``module.name`` (one, or none; two only while a
+        create is being refused by the uniqueness check)."""
+        return self._xids.rows(module, name)
+
+    def _indexed(self, model: str, domain: Any) -> list[int] | None:
+        return self._xids.candidates(domain) if model == XID_MODEL else None
 
     def ensure(self, model: str, ids: Iterable[int]) -> list[int]:
         table = self.table(model)
@@ -217,7 +282,7 @@ class Database(Query):
         self._next[model] = record_id + 1
         now = self.now()
         record.update(id=record_id, create_date=now, write_date=now)
-        self._tables[model][record_id] = record
+        self._put(model, record_id, record)
         for name, value in commands.items():
             self._apply_commands(model, record_id, name, value)
         for check in self.hooks[model].check:
@@ -239,7 +304,7 @@ class Database(Query):
         table = self._tables[model]
         now = self.now()
         for record_id in wanted:
-            table[record_id] = {**table[record_id], **plain, "write_date": now}
+            self._put(model, record_id, {**table[record_id], **plain, "write_date": now})
             for name, value in commands.items():
                 self._apply_commands(model, record_id, name, value)
         for check in self.hooks[model].check:
@@ -250,20 +315,15 @@ class Database(Query):
         wanted = self.ensure(model, ids)
         doomed = set(wanted)
         for record_id in wanted:
-            if record_id in self._tables[model]:
-                del self._tables[model][record_id]
+            self._drop(model, record_id)
         for other, definition in self.models.items():
             for name, spec in definition.fields.items():
                 if spec.relation != model or not spec.stored:
                     continue
                 self._release(other, name, spec, doomed)
-        xids = [
-            i
-            for i, row in self._tables["ir.model.data"].items()
-            if row["model"] == model and row["res_id"] in doomed
-        ]
-        for xid_id in xids:
-            del self._tables["ir.model.data"][xid_id]
+        for record_id in doomed:
+            for xid_id in self._xids.rows_of(model, record_id):
+                self._drop(XID_MODEL, xid_id)
         return True
 
     def _release(self, model: str, name: str, spec: Field, doomed: set[int]) -> None:
@@ -272,7 +332,7 @@ class Database(Query):
         if spec.type == "many2many":
             for rid, row in list(table.items()):
                 if doomed & set(row[name]):
-                    table[rid] = {**row, name: [i for i in row[name] if i not in doomed]}
+                    self._put(model, rid, {**row, name: [i for i in row[name] if i not in doomed]})
             return
         referring = [rid for rid, row in table.items() if row.get(name) in doomed]
         if not referring:
@@ -283,7 +343,7 @@ class Database(Query):
             raise self._missing_required(model, name)
         else:
             for rid in referring:
-                table[rid] = {**table[rid], name: False}
+                self._put(model, rid, {**table[rid], name: False})
 
     def _apply_commands(self, model: str, record_id: int, name: str, value: Any) -> None:
         spec = self.models[model].fields[name]
@@ -344,7 +404,7 @@ class Database(Query):
             return
         row = self._tables[model][record_id]
         merged = list(row[name]) + [i for i in ids if i not in row[name]]
-        self._tables[model][record_id] = {**row, name: merged}
+        self._put(model, record_id, {**row, name: merged})
 
     def _unlink_relation(
         self, model: str, record_id: int, name: str, spec: Field, comodel: str, ids: list[int]
@@ -360,15 +420,15 @@ class Database(Query):
                 self.write(comodel, ids, {spec.inverse: False})
             return
         row = self._tables[model][record_id]
-        self._tables[model][record_id] = {**row, name: [i for i in row[name] if i not in ids]}
+        self._put(model, record_id, {**row, name: [i for i in row[name] if i not in ids]})
 
     # -- external ids ------------------------------------------------------------------
 
     def xid_lookup(self, xid: str) -> tuple[str, int] | None:
         module, _, name = xid.partition(".")
-        for row in self._tables["ir.model.data"].values():
-            if row["module"] == module and row["name"] == name:
-                return row["model"], row["res_id"]
+        for xid_id in self.xid_rows(module, name):
+            row = self._tables[XID_MODEL][xid_id]
+            return row["model"], row["res_id"]
         return None
 
     def xid_register(self, xid: str, model: str, res_id: int) -> int:

@@ -36,6 +36,10 @@ class Query:
     def table(self, model: str) -> dict[int, Vals]:
         raise NotImplementedError
 
+    def _indexed(self, model: str, domain: Any) -> list[int] | None:
+        """Ids that may match ``domain`` (a superset), from an index; None: scan the table."""
+        return None
+
     # -- relations ---------------------------------------------------------------------
 
     def children(self, model: str, inverse: str, parent_id: int) -> list[Vals]:
@@ -203,8 +207,11 @@ class Query:
             and (context or {}).get("active_test", True)
             and not _mentions(domain, "active")
         )
+        table = self.table(model)
+        candidates = self._indexed(model, domain)
+        records = table.values() if candidates is None else [table[i] for i in candidates]
         found = []
-        for record in self.table(model).values():
+        for record in records:
             if hide_archived and not record.get("active"):
                 continue
             if evaluate(tree, partial(self._value, model, record)):

@@ -69,7 +69,8 @@ def test_full_example_loads_every_key(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {p.role for p in config.partners} == {"customer", "3pl", "channel", "marketplace"}
     acme = config.partner("acme-retail")
     assert acme.mapping.code_lists["incoterms"]["DAP"] == "DAP"
-    assert acme.mapping.units["KGM"] == "kg"
+    assert acme.mapping.units["BX"] == "CA"
+    assert config.odoo.units["KG"] == "kg"
     assert acme.channels[0] == SftpDropChannel(username="acme")
     assert config.odoo.retry.jitter == "full"
     assert config.warnings == ()
