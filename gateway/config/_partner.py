@@ -259,6 +259,9 @@ class PartnerConfig(Table, frozen=True, kw_only=True, forbid_unknown_fields=True
     layouts: tuple[FlatLayout, ...] = ()
     confirm_orders: bool = False
     """Order intake: confirm the partner's sale orders in Odoo, not leave them quotations."""
+    customer_ref: NonEmptyStr | None = None
+    """The Internal Reference (``res.partner.ref``) of the partner's company in Odoo, which
+    its orders go to; None: the partner id."""
     outbound: dict[OutboundDocType, Annotated[str, Meta(min_length=1)]] = {}
     """What the partner receives, per document type: ``x12:940:004010``, ``edifact:ORDRSP:D96A``
     or ``layout:<name>`` (one of its CSV / fixed-width layouts)."""
@@ -270,6 +273,11 @@ class PartnerConfig(Table, frozen=True, kw_only=True, forbid_unknown_fields=True
     @property
     def display_name(self) -> str:
         return self.name or self.id
+
+    @property
+    def odoo_ref(self) -> str:
+        """The ``res.partner.ref`` its orders go to (``customer_ref``, else the id)."""
+        return self.customer_ref or self.id
 
     def channel_types(self) -> tuple[str, ...]:
         return tuple(str(type(c).__struct_config__.tag) for c in self.channels)

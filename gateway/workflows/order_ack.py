@@ -212,8 +212,7 @@ def _original(tx: Tx, partner: str, order_number: str) -> SalesOrder | None:
 
 def record_ack(tx: Tx, config: Config, order: OdooOrder) -> tuple[AckOutcome, Recorded | None]:
     """Decide one confirmed order inside ``tx`` (the caller advances the cursor in it too)."""
-    partner_id = order.customer_ref
-    partner = next((p for p in config.partners if p.id == partner_id), None)
+    partner = next((p for p in config.partners if p.odoo_ref == order.customer_ref), None)
     if partner is None or not sends(partner, ACK_DOC_TYPE):
         return AckOutcome.NOT_SUBSCRIBED, None
     if not order.client_order_ref:

@@ -215,7 +215,7 @@ def check_order(document: DocumentRecord, config: Config) -> CreateSaleOrder | O
         )
     return CreateSaleOrder(
         key=order_key(partner.id, order.order_number),
-        partner=CustomerCode(ref=partner.id),
+        partner=CustomerCode(ref=partner.odoo_ref),
         lines=tuple(lines),
         client_order_ref=order.order_number,
         origin=f"{partner.id} {order.order_number}",

@@ -159,3 +159,22 @@ async def test_rehydration_routes_every_new_order_and_only_those(
         document = await store.get_document(document_id)
         assert document is not None and document.state is DocumentState.ROUTED
     assert await flow.process_pending() == 0
+
+
+async def test_the_customer_is_the_partners_customer_ref_when_it_has_one(
+    store: Store, tmp_path: Path
+) -> None:
+    files = write_gateway_config(tmp_path)
+    text = files.config.read_text().replace(
+        'id = "acme-retail"', 'id = "acme-retail"\ncustomer_ref = "ACME"', 1
+    )
+    files.config.write_text(text)
+    config = load_config(files.config)
+    flow = OrderIntake(store, config)
+    document_id = await _stored(store, GOOD)
+    assert await flow.handle(document_id) is RoutingOutcome.ROUTED
+    [delivery] = await store.find_deliveries(f"{PARTNER}/PO-1")
+    op = decode_op(delivery.payload)
+    assert isinstance(op, CreateSaleOrder)
+    assert op.partner == CustomerCode(ref="ACME")
+    assert op.key == f"{PARTNER}:order:PO-1"  # the key stays the partner's
