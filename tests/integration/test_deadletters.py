@@ -71,10 +71,13 @@ async def setup(tmp_path: Path, protocol: str) -> AsyncIterator[Setup]:
     sim.faults.schedule("drop_after_commit", model="sale.order", method="load")
     async with harness(tmp_path, protocol, sim=sim, concurrency=1) as h:
         [committed] = await h.enqueue([order("acme-retail/ORDERS/lost")], max_attempts=1)
+        # Alone: claimed in one batch with the refused order, the one load would fail as a
+        # whole and the scheduled fault would drop that failure instead of a commit.
+        await h.until(lambda: h.finished([committed]))
         unknown, missing = await h.enqueue(
             [order("acme-retail/ORDERS/bad", product="sim.nope"), ConfirmOrder(order=987654)]
         )
-        await h.until(lambda: h.finished([committed, unknown, missing]))
+        await h.until(lambda: h.finished([unknown, missing]))
         partner = await partner_dead_letter(h.store)
         replayed: list[list[int]] = []
 
