@@ -374,6 +374,8 @@ async def test_the_key_stays_out_of_every_log_line_on_the_wire(
     protocol: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # httpx and httpcore trace every request at DEBUG
+    for name in ("httpx", "httpcore"):  # configure_logging (other tests) quiets them
+        caplog.set_level(logging.DEBUG, logger=name)
     sim = OdooSimulator(api_key=KEY)
     async with odoo(sim, protocol) as client:
         await client.create_sale_order("acme/10", order(sim))
