@@ -206,6 +206,7 @@ formats = ["edifact"]
 channels = [{{ type = "sftp-drop", authorized_keys = ["keys/{customer}_ed25519.pub"] }}]
 identifiers.edifact = [{{ id = "5412345000013", qualifier = "14" }}]
 confirm_orders = true
+customer_ref = "ACME"               # the simulator's Acme Retail company
 outbound = {{ order_acknowledgement = "edifact:ORDRSP:D96A" }}
 
 # --- A marketplace: signed JSON orders by webhook; a CSV stock feed in its drop outbox/.

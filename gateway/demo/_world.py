@@ -46,7 +46,6 @@ from edge.sftp import (
 from gateway.app import GatewayHandle, run_gateway
 from gateway.config import load_config
 from gateway.demo._setup import (
-    CUSTOMER,
     MARKETPLACE,
     X12_3PL,
     X12_3PL_LOGIN,
@@ -209,13 +208,8 @@ class World:
 
 
 def _seed_partners(sim: OdooSimulator) -> None:
-    """Order intake finds the customer whose Internal Reference is the partner id: give the
-    seeded Acme company the customer's id, and add the marketplace's company."""
-    found = sim.db.xid_lookup("sim.partner_acme")
-    if found is not None:
-        sim.db.write("res.partner", [found[1]], {"ref": CUSTOMER})
-    else:
-        sim.db.create("res.partner", {"name": "Acme Retail", "ref": CUSTOMER, "is_company": True})
+    """The marketplace's company, whose Internal Reference is the partner id (the customer
+    names the seeded Acme Retail with ``customer_ref = "ACME"``)."""
     sim.db.create(
         "res.partner", {"name": "Shopfront Marketplace", "ref": MARKETPLACE, "is_company": True}
     )
