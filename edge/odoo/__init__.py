@@ -16,8 +16,9 @@ The simulator, a test double of Odoo's protocols, is :mod:`edge.odoo.simulator`.
         await odoo.confirm_order(order_id)
 
 What an outbox row can ask (:data:`OdooOp`, applied by :func:`apply`): the sale operations
-in :mod:`._ops`, the stock ones in :mod:`._ops_stock`. What pollers read:
-:func:`changed_since`, a ``(write_date, id)`` cursor over any model (:mod:`._poll`).
+in :mod:`._ops`, the stock ones in :mod:`._ops_stock`, goods receipts in :mod:`._receive`.
+What pollers read: :func:`changed_since`, a ``(write_date, id)`` cursor over any model
+(:mod:`._poll`).
 """
 
 from ._arguments import SIGNATURES, json2_params, jsonrpc_params
@@ -73,6 +74,7 @@ from ._ops_stock import (
     find_picking,
 )
 from ._poll import Cursor, after_cursor, changed_since, cursor_of
+from ._receive import NO_OPEN_PICKING, PickingTaken, ReceiveGoods, receipt_mark, receipt_owner
 from ._records import MissingRecord, RecordRef, odoo_reference, resolve_record
 from ._rows import DbId, ExternalId, Ref, SaleOrderDraft, SaleOrderLineDraft, load_table
 from ._settings import ApiKey, OdooProtocol, OdooServer, SupportsReveal
@@ -90,6 +92,7 @@ __all__ = [
     "AMBIGUOUS_CODE",
     "BUSINESS_ERRORS",
     "LOAD_REJECTED",
+    "NO_OPEN_PICKING",
     "SIGNATURES",
     "TRANSIENT_ERRORS",
     "UNKNOWN_CUSTOMER",
@@ -124,8 +127,10 @@ __all__ = [
     "OrderLine",
     "Outcome",
     "PickingKind",
+    "PickingTaken",
     "PickingValidated",
     "ProductCode",
+    "ReceiveGoods",
     "RecordRef",
     "Ref",
     "SaleOrderDraft",
@@ -165,6 +170,8 @@ __all__ = [
     "parse_error_body",
     "parse_retry_after",
     "protocol_for",
+    "receipt_mark",
+    "receipt_owner",
     "resolve_orders",
     "resolve_record",
 ]

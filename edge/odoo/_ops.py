@@ -10,7 +10,8 @@ Records are named by external ID (``"module.name"``) or database id (a positive 
 a sale order's customer, products and units also by code (``{"ref": ...}``,
 ``{"barcode": ...}``, ``{"name": "kg"}``),
 looked up just before the ``load`` (:mod:`._lookup`). The sale operations are here; the
-stock ones (validate a picking, set tracking, count inventory) are in :mod:`._ops_stock`.
+stock ones (validate a picking, set tracking, count inventory) are in :mod:`._ops_stock`,
+and a goods receipt (the picking it belongs to, marked, then validated) in :mod:`._receive`.
 Tags are never renamed and new fields get defaults, so older rows still decode.
 
 :func:`apply` runs one operation and returns the Odoo reference of its record
@@ -48,6 +49,7 @@ from ._ops_stock import (
     WarehouseStock,
     apply_stock_op,
 )
+from ._receive import ReceiveGoods, receive_goods
 from ._records import Data as _Data
 from ._records import Key, MissingRecord, Quantity, RecordRef, odoo_reference, resolve_record
 from ._records import Op as _Op
@@ -63,6 +65,7 @@ __all__ = [
     "OdooOp",
     "OrderLine",
     "Outcome",
+    "ReceiveGoods",
     "RecordRef",
     "SetTracking",
     "ValidatePicking",
@@ -149,7 +152,9 @@ class ConfirmOrder(_Op, frozen=True, kw_only=True, tag="confirm_order"):
     order: RecordRef
 
 
-OdooOp = CreateSaleOrder | ConfirmOrder | ValidatePicking | SetTracking | ApplyInventory
+OdooOp = (
+    CreateSaleOrder | ConfirmOrder | ValidatePicking | SetTracking | ApplyInventory | ReceiveGoods
+)
 """Everything an ``odoo`` outbox row can ask of Odoo."""
 
 _decoder: msgspec.json.Decoder[OdooOp] = msgspec.json.Decoder(OdooOp)
@@ -199,6 +204,8 @@ async def apply(client: OdooClient, op: OdooOp) -> str:
             return odoo_reference("sale.order", order_id)
         case ValidatePicking() | SetTracking() | ApplyInventory():
             return await apply_stock_op(client, op)
+        case ReceiveGoods():
+            return await receive_goods(client, op)
     raise TypeError(f"not an Odoo operation: {op!r}")  # pragma: no cover - the union is closed
 
 

@@ -29,6 +29,7 @@ quantity are absolute values written only when they differ.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from msgspec import Meta
@@ -58,6 +59,8 @@ __all__ = [
     "ValidatePicking",
     "WarehouseStock",
     "apply_stock_op",
+    "done_quantities",
+    "find_picking",
 ]
 
 UNKNOWN_PICKING = "crossdock.UnknownPicking"
@@ -227,7 +230,11 @@ async def _products(
 
 
 async def _quantities(client: OdooClient, op: ValidatePicking) -> dict[int, float]:
-    items = op.quantities or ()
+    return await done_quantities(client, op.quantities or ())
+
+
+async def done_quantities(client: OdooClient, items: Sequence[DoneQuantity]) -> dict[int, float]:
+    """Product id -> quantity; products named by code are looked up in one batch."""
     products = await _products(client, [item.product for item in items], "quantity")
     done: dict[int, float] = {}
     for product_id, item in zip(products, items, strict=True):

@@ -111,12 +111,16 @@ def x12_945(
     return _x12("SW", control, body)
 
 
-def x12_receipt_944(*, control: int, order: str = PURCHASE_ORDER) -> bytes:
+def x12_receipt_944(
+    *, control: int, order: str = PURCHASE_ORDER, receipt: str | None = None
+) -> bytes:
     """A 944 receipt against the simulator's seeded ``PO-1001`` (50 WID-001, 20 GAD-002):
-    every widget and 16 gadgets arrived, so Odoo keeps a backorder for the rest."""
+    every widget and 16 gadgets arrived, so Odoo keeps a backorder for the rest.
+    ``receipt``: the receipt number (default ``RCPT-<control>``; the same number in another
+    interchange is the same receipt re-sent)."""
     today = datetime.now(UTC)
     body = [
-        f"W17*F*{today:%Y%m%d}*RCPT-{control}*{order}",
+        f"W17*F*{today:%Y%m%d}*{receipt or f'RCPT-{control}'}*{order}",
         "N1*WH*NORTH 3PL*91*WH",
         "W07*50*EA**VN*WID-001",
         "W07*16*EA**VN*GAD-002",

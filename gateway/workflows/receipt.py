@@ -5,17 +5,23 @@
     flow = GoodsReceipts(store, config, notify=wake)
     await flow.handle(document_id)
 
-The receipt names what it received against: the purchase order (``order_number``: the
-incoming picking whose ``origin`` it is) or, without one, the advance ship notice
-(``asn_number``: taken as the picking's name). With neither there is nothing to validate,
-and the receipt is refused saying so. One :class:`edge.odoo.ValidatePicking` (``kind``
-incoming) carries the received quantities summed per product; less than expected leaves a
-backorder in Odoo. Its key is ``idempotency_key(<3pl>, "odoo", "receive", <order or ASN>)``,
-so a repeated receipt enqueues nothing new, and the op is a no-op on a done picking.
+The receipt names what it received against: the purchase order (``order_number``) or,
+without one, the advance ship notice (``asn_number``: taken as the picking's name). With
+neither there is nothing to validate, and the receipt is refused saying so. The received
+quantities are summed per product; less than expected leaves a backorder in Odoo.
 
-Gap (said plainly): the op selects the order's *original* picking, so a second receipt
-against the same order (the backorder arriving later) is not validated by this flow; it is
-routed with no new delivery and the backorder is received in Odoo by hand.
+Against a purchase order the op is :class:`edge.odoo.ReceiveGoods`: a purchase order
+delivered in two shipments has two incoming pickings (the original, then the backorder the
+first receipt left), and each receipt must validate its own. The op marks the picking it
+takes with the receipt's key before validating it, and a redelivery finds the picking by
+that mark, so receipt 1 validates the original, receipt 2 the backorder, and a repeat of
+either (or a redelivery after Odoo's answer was lost) changes nothing. By ASN it is a
+:class:`edge.odoo.ValidatePicking` of the picking of that name (one picking: no choice to
+make, and a done picking is left alone).
+
+The key is per receipt, ``idempotency_key(<3pl>, "odoo", "receive", <receipt id>)``: the
+same receipt sent again (another interchange) enqueues nothing new; a second receipt of the
+same order is a second op.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from collections.abc import Callable
 
 from actors import ChildSpec
 from contracts import Flow, GoodsReceipt, idempotency_key
-from edge.odoo import DoneQuantity, ValidatePicking
+from edge.odoo import DoneQuantity, ReceiveGoods, ValidatePicking
 from gateway.config import Config
 from gateway.store import DocumentRecord, Store, Tx
 from gateway.workflows._base import (
@@ -44,13 +50,23 @@ from gateway.workflows._lines import (
 )
 from gateway.workflows._tree import WorkflowContext, workflow_name
 
-__all__ = ["RECEIPT_DOC_TYPE", "GoodsReceipts", "decide_receipt", "plan_receipt", "receipt_child"]
+__all__ = [
+    "RECEIPT_DOC_TYPE",
+    "GoodsReceipts",
+    "ReceiptOp",
+    "decide_receipt",
+    "plan_receipt",
+    "receipt_child",
+]
 
 RECEIPT_DOC_TYPE = "goods_receipt"
 
 
-def plan_receipt(document: DocumentRecord, config: Config) -> tuple[str, ValidatePicking] | str:
-    """(the picking reference keyed on, the op) for a stored receipt, or the refusal."""
+ReceiptOp = ReceiveGoods | ValidatePicking
+
+
+def plan_receipt(document: DocumentRecord, config: Config) -> tuple[str, ReceiptOp] | str:
+    """(the outbox key, the op) for a stored receipt, or the refusal."""
     partner = partner_of(document, config)
     if isinstance(partner, str):
         return partner
@@ -73,13 +89,11 @@ def plan_receipt(document: DocumentRecord, config: Config) -> tuple[str, Validat
         DoneQuantity(product=product_code(key), quantity=float(quantity))
         for key, quantity in sums.items()
     )
+    key = idempotency_key(document.partner, "odoo", "receive", receipt.receipt_id)
     if receipt.order_number is not None:
-        op = ValidatePicking(origin=receipt.order_number, kind="incoming", quantities=quantities)
-        return receipt.order_number, op
+        return key, ReceiveGoods(key=key, origin=receipt.order_number, quantities=quantities)
     assert receipt.asn_number is not None
-    return receipt.asn_number, ValidatePicking(
-        name=receipt.asn_number, kind="incoming", quantities=quantities
-    )
+    return key, ValidatePicking(name=receipt.asn_number, kind="incoming", quantities=quantities)
 
 
 def decide_receipt(config: Config, max_attempts: int) -> Decide:
@@ -90,8 +104,7 @@ def decide_receipt(config: Config, max_attempts: int) -> Decide:
         plan = plan_receipt(document, config)
         if isinstance(plan, str):
             return Refuse(plan)
-        reference, op = plan
-        key = idempotency_key(document.partner, "odoo", "receive", reference)
+        key, op = plan
         return Route([odoo_delivery(document, op, key=key, flow=flow, max_attempts=max_attempts)])
 
     return decide

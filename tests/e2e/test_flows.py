@@ -313,7 +313,9 @@ def test_a_944_receives_the_purchase_order_once(world: World) -> None:
 
     world.partners.put(NORTH, "944-PO-1001.x12", x12_receipt_944(control=801))
     [_, (_, state, _)] = world.store.inbound(NORTH, "944-PO-1001.x12")
-    world.partners.put(NORTH, "944-PO-1001-resent.x12", x12_receipt_944(control=802))
+    # The same receipt (RCPT-801) re-sent in a new interchange: nothing new in Odoo.
+    resent = x12_receipt_944(control=802, receipt="RCPT-801")
+    world.partners.put(NORTH, "944-PO-1001-resent.x12", resent)
     world.store.settled(NORTH, "944-PO-1001-resent.x12")
     assert state == "duplicate"
     assert world.moves(done["id"]) == {"WID-001": (50.0, 50.0), "GAD-002": (16.0, 16.0)}

@@ -1,6 +1,7 @@
 """Goods receipts through the real store, the Odoo delivery loop and the simulator: the
 incoming picking of the purchase order is done with what was received, the rest left in a
-backorder, and a repeat changes nothing."""
+backorder, a repeat changes nothing, and a second receipt of the order validates the
+backorder."""
 
 from __future__ import annotations
 
@@ -29,16 +30,22 @@ RECEIPT = GoodsReceipt(
         ReceiptLine(line_no=2, product=ProductRef(sku=GADGET), received=Quantity(Decimal(15))),
     ],
 )
+SECOND = GoodsReceipt(
+    receipt_id="RC-2",
+    receipt_date=date(2024, 3, 25),
+    order_number="PO-1001",  # the 5 GAD-002 the first receipt left in the backorder
+    lines=[ReceiptLine(line_no=1, product=ProductRef(sku=GADGET), received=Quantity(Decimal(5)))],
+)
 
 
-async def _stored(h: Harness, ref: str) -> int:
+async def _stored(h: Harness, ref: str, receipt: GoodsReceipt = RECEIPT) -> int:
     inserted = await h.store.insert_document(
         NewDocument(
             idempotency_key=f"{EAST}:{ref}:1",
             partner=EAST,
             flow=FLOW,
             doc_type="goods_receipt",
-            body=msgspec.json.encode(RECEIPT),
+            body=msgspec.json.encode(receipt),
             config_version="test",
         )
     )
@@ -87,3 +94,18 @@ async def test_a_receipt_validates_the_orders_incoming_picking_once(tmp_path: Pa
         assert await flow.handle(again) is RoutingOutcome.ROUTED
         assert len(await _odoo_rows(h)) == 1
         assert dict(h.sim.db.table("stock.picking")) == before
+
+        second = await _stored(h, "ICN3", SECOND)
+        assert await flow.handle(second) is RoutingOutcome.ROUTED
+        rows = await _odoo_rows(h)
+        await h.until(lambda: h.finished([r.outbox_id for r in rows]))
+        first_row, second_row = await _odoo_rows(h)
+        assert second_row.state is OutboxState.COMPLETED, second_row.history
+        assert (
+            second_row.idempotency_key == f"{EAST}:odoo:receive:RC-2" != first_row.idempotency_key
+        )
+        pickings = h.sim.db.table("stock.picking")
+        assert pickings[backorder["id"]]["state"] == "done"
+        assert pickings[found[1]] == before[found[1]]  # the original is left alone
+        assert not [p for p in pickings.values() if p.get("backorder_id") == backorder["id"]]
+        assert second_row.result == f"stock.picking,{backorder['id']}"

@@ -16,6 +16,7 @@ from ._schema import (
     date,
     datetime,
     floating,
+    html,
     integer,
     many2many,
     many2one,
@@ -286,6 +287,7 @@ MODELS: dict[str, ModelDef] = {
             {
                 "name": char("Reference", default="/"),
                 "origin": char("Source Document"),
+                "note": html("Notes"),
                 "state": selection("Status", PICKING_STATES, default="draft"),
                 "picking_type_id": many2one("stock.picking.type", "Operation Type", required=True),
                 "picking_type_code": selection(

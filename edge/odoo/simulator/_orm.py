@@ -193,7 +193,7 @@ class Database(Query):
         if value is None:
             value = False
         kind = spec.type
-        if kind in ("char", "text", "date", "datetime"):
+        if kind in ("char", "text", "html", "date", "datetime"):
             if value is False or isinstance(value, str):
                 return value
             if isinstance(value, int | float) and not isinstance(value, bool):

@@ -20,6 +20,7 @@ __all__ = [
     "date",
     "datetime",
     "floating",
+    "html",
     "integer",
     "many2many",
     "many2one",
@@ -94,6 +95,11 @@ class ModelDef:
 
 def char(string: str, **kw: Any) -> Field:
     return Field("char", string, **kw)
+
+
+def html(string: str, **kw: Any) -> Field:
+    """Odoo's ``fields.Html``: markup kept as text (the simulator does not sanitize it)."""
+    return Field("html", string, **kw)
 
 
 def integer(string: str, **kw: Any) -> Field:

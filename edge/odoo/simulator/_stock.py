@@ -14,9 +14,10 @@ As Odoo 17-19 does it, simplified to one level of locations (no packages, lots o
   there is none;
 - ``button_validate`` marks the moves done with their ``quantity``. Less than demanded
   opens Odoo's backorder wizard (an action dict) unless the context says ``skip_backorder``;
-  then a backorder picking takes the rest (reserved like any new transfer), or the rest is
-  dropped for pickings listed in ``picking_ids_not_to_backorder``. Stock leaves the source
-  location and reaches the destination when they are internal locations.
+  then a backorder picking takes the rest (reserved like any new transfer; a copy of the
+  picking, as Odoo's ``_create_backorder`` makes it, so it carries the ``note`` too), or
+  the rest is dropped for pickings listed in ``picking_ids_not_to_backorder``. Stock leaves
+  the source location and reaches the destination when they are internal locations.
 """
 
 from __future__ import annotations
@@ -210,6 +211,7 @@ def _backorder(db: Database, picking: Vals, rest: list[tuple[Vals, float]]) -> N
             "picking_type_id": picking["picking_type_id"],
             "partner_id": picking["partner_id"],
             "origin": picking["origin"],
+            "note": picking.get("note") or False,  # Odoo's copy(): the note is copied
             "sale_id": picking["sale_id"],
             "backorder_id": picking["id"],
             "location_id": picking["location_id"],
