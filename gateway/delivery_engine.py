@@ -52,7 +52,17 @@ import trio
 
 from actors import BreakerState, CircuitBreaker, CircuitOpen, RetryPolicy, TokenBucket
 from contracts.errors import DeliveryRejected, RejectedInput, TransientFailure
-from edge.odoo import CreateSaleOrder, OdooAuthFailed, OdooOp, Outcome, decode_op
+from edge.odoo import (
+    ApplyInventory,
+    CreateSaleOrder,
+    OdooAuthFailed,
+    OdooOp,
+    Outcome,
+    ReceiveGoods,
+    SetTracking,
+    ValidatePicking,
+    decode_op,
+)
 from gateway.delivery_outcomes import INTERRUPTED, OUTCOMES, DeliveryOutcomes, OutcomeListener
 from gateway.delivery_ports import (
     DeliverySettings,
@@ -71,6 +81,20 @@ log = get_logger("crossdock.delivery")
 
 Unit = list[tuple[Delivery, OdooOp | RejectedInput]]
 """Rows delivered together: the sale orders of one claim, or one other row."""
+
+
+def _serial_key(op: OdooOp | RejectedInput) -> tuple[str, str] | None:
+    """What an op works on, when two ops of one batch must not run at once."""
+    if isinstance(op, ReceiveGoods):
+        return ("origin", f"{op.kind}:{op.origin}")
+    if isinstance(op, ApplyInventory):  # absolute levels: the later report must land last
+        return ("quant", f"{op.product!r}@{op.location!r}")
+    if isinstance(op, ValidatePicking | SetTracking):
+        for name in ("picking", "order", "origin", "name"):
+            value = getattr(op, name)
+            if value is not None:
+                return (name, str(value))
+    return None
 
 
 class OdooDelivery(DeliveryOutcomes):
@@ -267,8 +291,14 @@ class OdooDelivery(DeliveryOutcomes):
 
     @staticmethod
     def _units(batch: Sequence[Delivery]) -> list[Unit]:
+        """The batch's units: its new sale orders together (one ``load``); every other op on
+        its own, except ops on the same picking (or receipts of the same order, or stock
+        levels of the same product and place), which share one unit and so run one after
+        the other, in claim order: two receipts of one order must not both pick the same
+        open picking, and an older stock level must not land after a newer one."""
         orders: Unit = []
         units: list[Unit] = []
+        serial: dict[tuple[str, str], Unit] = {}
         for delivery in batch:
             try:
                 op: OdooOp | RejectedInput = decode_op(delivery.payload)
@@ -276,8 +306,15 @@ class OdooDelivery(DeliveryOutcomes):
                 op = exc
             if isinstance(op, CreateSaleOrder):
                 orders.append((delivery, op))
-            else:
-                units.append([(delivery, op)])
+                continue
+            key = _serial_key(op)
+            if key is not None and key in serial:
+                serial[key].append((delivery, op))
+                continue
+            unit: Unit = [(delivery, op)]
+            units.append(unit)
+            if key is not None:
+                serial[key] = unit
         return [orders, *units] if orders else units
 
     async def _start(
