@@ -136,11 +136,14 @@ def split_segments(
             at = pieces.index("")
             raise TokenError(_EMPTY, starts[at], at, empty=True)
         byte_starts = starts if shift is not None else offsets.many(starts)
-        found = tags if tags is not None else set()
+        found: set[str] = set()
         segments = _build(pieces, byte_starts, delimiters, first_index, found)
         holding = _holding(body, origin, starts, rel, rep)
-        if holding:
-            _rescan(segments, pieces, starts, holding, delimiters, found)
+        if holding and _rescan(segments, pieces, starts, holding, delimiters):
+            # a released character sat in a tag: the plain split's tag for it is no tag
+            found = set(map(_tag_of, segments))
+        if tags is not None:
+            tags.update(found)
     except TokenError as error:
         error.position -= shift or 0
         raise
@@ -230,6 +233,25 @@ def _clean(
     return out, out_starts
 
 
+class _Elements(dict[str, Element]):
+    """Element text -> its components: each distinct element is split once per text.
+
+    Elements repeat far more than whole segments do (qualifiers, units, codes, quantities,
+    empty elements), so the tuples are shared as well as the work; ``__missing__`` runs
+    only for a text not seen before, every other look-up stays in C.
+    """
+
+    __slots__ = ("component",)
+
+    def __init__(self, component: str) -> None:
+        super().__init__()
+        self.component = component
+
+    def __missing__(self, element: str) -> Element:
+        value = self[element] = tuple(element.split(self.component))
+        return value
+
+
 def _build(
     pieces: list[str],
     offsets: list[int],
@@ -243,26 +265,23 @@ def _build(
     qualifiers, articles and quantities in message after message), and tags and element
     tuples are immutable, so equal segments share them. On order-like files three segments
     in four are repeats, which saves the splits and most of the allocations the garbage
-    collector would later walk. A segment without components (most of X12) is cut with one
-    ``split`` and turned into 1-tuples by ``zip``, in C.
+    collector would later walk. A new segment is cut with one ``split`` and its elements
+    are looked up in ``_Elements`` by ``map``, in C.
     """
-    elem, comp = delimiters.element, delimiters.component
+    elem = delimiters.element
     segments: list[Segment] = []
     append = segments.append
     new = Segment
     seen: dict[str, Segment] = {}
     known = seen.get
+    element = _Elements(delimiters.component).__getitem__
     for index, piece, offset in zip(count(first_index), pieces, offsets):
         model = known(piece)
         if model is None:
             parts = piece.split(elem)
             tag = parts[0]
             del parts[0]
-            if comp in piece:
-                model = new(tag, tuple([tuple(e.split(comp)) for e in parts]))
-            else:
-                model = new(tag, tuple(zip(parts)))
-            seen[piece] = model
+            model = seen[piece] = new(tag, tuple(map(element, parts)))
         append(new(model.tag, model.elements, index, offset))
     tags.update(map(_tag_of, seen.values()))
     return segments
@@ -293,9 +312,10 @@ def _rescan(
     starts: list[int],
     holding: list[int],
     delimiters: Delimiters,
-    tags: set[str],
-) -> None:
-    """Redo the segments that hold a release or repetition character, with ``_scan``."""
+) -> bool:
+    """Redo the segments that hold a release or repetition character, with ``_scan``;
+    whether a tag changed (then the tags the plain split collected are stale)."""
+    retagged = False
     for position in holding:
         segment = segments[position]
         try:
@@ -303,7 +323,8 @@ def _rescan(
         except TokenError as error:
             raise TokenError(error.reason, starts[position] + error.position, position) from None
         segments[position] = Segment(tag, elements, segment.index, segment.offset, repeats)
-        tags.add(tag)
+        retagged = retagged or tag != segment.tag
+    return retagged
 
 
 @lru_cache(maxsize=64)

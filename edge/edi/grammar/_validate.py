@@ -2,10 +2,12 @@
 
 The structure is compiled once per spec into levels (the message and each group) whose
 ``forward`` tables answer, for the slot last matched and the next tag, which slot it fills:
-one dict look-up per segment in the common case. The walk keeps a stack of open groups; a
-tag no open level accepts ahead is looked for in the levels' earlier slots (out of
-sequence: reported, and the walk resumes from there, so one misplaced segment is one
-violation, not a cascade) and otherwise reported as unexpected and skipped.
+one dict look-up per segment in the common case (``_machine``). A message whose tags
+repeat a sequence already walked without a structural violation skips the walk: the plan
+kept for that sequence says which element check each segment gets. The walk keeps a stack
+of open groups; a tag no open level accepts ahead is looked for in the levels' earlier
+slots (out of sequence: reported, and the walk resumes from there, so one misplaced segment
+is one violation, not a cascade) and otherwise reported as unexpected and skipped.
 
 Segments a spec marks as not used (``~``) are positioned like the others but their elements
 are not checked; the content of a collapsed group (a group we do not use) is accepted in any
@@ -19,6 +21,8 @@ rule); only what it doubts goes to the full check, cached per call by the segmen
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import count
+from operator import attrgetter
 from typing import Any
 
 from .._segment import Segment
@@ -29,87 +33,13 @@ from ..x12 import TransactionSet
 from ._codes import EdifactCode, SegmentCode, SetCode
 from ._elements import Issue, SegmentChecker
 from ._load import spec_for_edifact, spec_for_x12
-from ._model import GroupSpec, MessageSpec, Violation
+from ._machine import PLAN_LIMIT, Level, Machine, Plan, machine_for
+from ._model import MessageSpec, Violation
 
 __all__ = ["MessageCheck", "document_number", "validate", "validate_interchange"]
 
-
-class _Level:
-    __slots__ = (
-        "checkers",
-        "collapsed",
-        "forward",
-        "groups",
-        "mandatory",
-        "maxes",
-        "name",
-        "next_required",
-        "positions",
-        "required",
-        "tags",
-        "tolerated",
-    )  # fmt: skip
-
-    def __init__(self, group: GroupSpec, spec: MessageSpec, every: dict[str, list[str]]) -> None:
-        edifact = spec.standard == "edifact"
-        x12_5010 = spec.release >= "005010" and not edifact
-        self.name = group.name
-        self.collapsed = group.collapsed
-        self.tolerated = group.tolerated
-        self.tags = [slot.tag for slot in group.slots]
-        self.mandatory = [slot.mandatory for slot in group.slots]
-        self.maxes = [slot.max for slot in group.slots]
-        self.groups = [
-            _Level(slot.group, spec, every) if slot.group is not None else None
-            for slot in group.slots
-        ]
-        self.checkers: list[SegmentChecker | None] = []
-        for slot in group.slots:
-            rule = spec.segments.get(slot.tag) if slot.used else None
-            self.checkers.append(
-                SegmentChecker(rule, edifact=edifact, x12_5010=x12_5010) if rule else None
-            )
-        count = len(self.tags)
-        self.forward: list[dict[str, int]] = []
-        for i in range(count):
-            table: dict[str, int] = {}
-            for j in range(max(i, 1), count):
-                table.setdefault(self.tags[j], j)
-            self.forward.append(table)
-        self.required = [j for j in range(1, count) if self.mandatory[j]]
-        self.next_required = [
-            next((j for j in self.required if j > i), count) for i in range(count)
-        ]
-        """For each slot, the first mandatory slot after it: moving from ``i`` to ``j`` can skip
-        a mandatory slot only when ``next_required[i] < j``."""
-        self.positions: dict[str, int] = {}
-        for j in range(1, count):
-            self.positions.setdefault(self.tags[j], j)
-        for tag in self.tags:
-            every.setdefault(tag, []).append(self.name)
-        for tag in self.tolerated:
-            every.setdefault(tag, []).append(self.name)
-
-
-class _Machine:
-    __slots__ = ("edifact", "every", "root", "spec")
-
-    def __init__(self, spec: MessageSpec) -> None:
-        self.spec = spec
-        self.edifact = spec.standard == "edifact"
-        self.every: dict[str, list[str]] = {}
-        self.root = _Level(spec.root, spec, self.every)
-
-
-_MACHINES: dict[int, tuple[MessageSpec, _Machine]] = {}
-
-
-def _machine(spec: MessageSpec) -> _Machine:
-    found = _MACHINES.get(id(spec))
-    if found is None or found[0] is not spec:
-        found = (spec, _Machine(spec))
-        _MACHINES[id(spec)] = found
-    return found[1]
+_tag_of = attrgetter("tag")
+_UNCHECKED: tuple[SegmentChecker | None, str] = (None, "")
 
 
 class MessageCheck:
@@ -163,7 +93,17 @@ def validate(
         if isinstance(found, Violation):
             return [found]
         spec = found
-    return _Walk(_machine(spec), target.segments, _reference(target), cache).run()
+    machine = machine_for(spec)
+    segments = target.segments
+    tags = tuple(map(_tag_of, segments))
+    walk = _Walk(machine, segments, _reference(target), cache)
+    plan = machine.plans.get(tags)
+    if plan is not None:
+        return walk.replay(plan)
+    violations = walk.run()
+    if not walk.structural and len(machine.plans) < PLAN_LIMIT:
+        machine.plans[tags] = tuple(walk.plan)
+    return violations
 
 
 def validate_interchange(interchange: EdifactInterchange | X12Interchange) -> list[MessageCheck]:
@@ -255,11 +195,14 @@ class _Walk:
     ``run`` is the hot loop (every segment of a large file passes through it), so the
     common cases are inline: the same slot again, the next slot of the innermost level, a
     slot of an enclosing level; the rare ones (out of sequence, unexpected) go to methods.
+    It notes the check and loop of every segment in ``plan``, and counts the structural
+    violations; ``replay`` runs the element checks of a plan without the walk (the same
+    checks, in the same order, reported the same way).
     """
 
     def __init__(
         self,
-        machine: _Machine,
+        machine: Machine,
         segments: Sequence[Segment],
         reference: str,
         cache: _Cache | None,
@@ -273,10 +216,14 @@ class _Walk:
         # a frame: [level, position of the slot last filled, counts per slot, reported missing]
         self.stack: list[list[Any]] = [[root, 0, [1] + [0] * (len(root.tags) - 1), None]]
         self.position = 1
+        self.plan: list[tuple[SegmentChecker | None, str]] = []
+        self.structural = 0
+        """Structural violations found (the plan is worth keeping only without any)."""
 
     def run(self) -> list[Violation]:
         stack = self.stack
         cache = self.cache
+        note = self.plan.append
         for position, segment in enumerate(self.segments[1:], 2):
             tag = segment.tag
             top = stack[-1]
@@ -293,6 +240,7 @@ class _Walk:
                 loop = level.name
             else:
                 if level.collapsed and tag in level.tolerated:
+                    note(_UNCHECKED)
                     continue
                 target = level.forward[pos].get(tag)
                 frame = top
@@ -309,6 +257,7 @@ class _Walk:
                         depth -= 1
                     self.position = position
                     if depth < 0:
+                        note(_UNCHECKED)
                         self._astray(segment, tag)
                         continue
                     while len(stack) > depth + 1:
@@ -316,6 +265,7 @@ class _Walk:
                         if closed[0].next_required[closed[1]] < len(closed[0].tags):
                             self._missing_between(closed, closed[1], len(closed[0].tags), segment)
                     if target is None:
+                        note(_UNCHECKED)
                         continue
                     level = frame[0]
                     pos = frame[1]
@@ -337,6 +287,33 @@ class _Walk:
                     stack.append([group, 0, [1] + [0] * (len(group.tags) - 1), None])
                     checker = group.checkers[0]
                     loop = group.name
+            note((checker, loop))
+            if checker is None:
+                continue
+            if segment.repeats is None:
+                elements = segment.elements
+                quick = checker.quick.get(len(elements))
+                if quick is None:
+                    quick = checker.quick_for(len(elements))
+                if quick(elements):
+                    continue
+                known = cache.get(checker)
+                if known is None:
+                    known = cache[checker] = {}
+                issues = known.get(segment.elements)
+                if issues is None:
+                    issues = known[segment.elements] = checker.check(segment.elements, None)
+            else:
+                issues = checker.check(segment.elements, segment.repeats)
+            if issues:
+                self.position = position
+                self._report(segment, issues, loop)
+        return self.violations
+
+    def replay(self, plan: Plan) -> list[Violation]:
+        """The element checks of ``run`` for a message whose tags follow ``plan``."""
+        cache = self.cache
+        for position, segment, (checker, loop) in zip(count(2), self.segments[1:], plan):
             if checker is None:
                 continue
             if segment.repeats is None:
@@ -426,7 +403,7 @@ class _Walk:
                     level.name, tag=level.tags[k],
                 )  # fmt: skip
 
-    def _too_many(self, segment: Segment, level: _Level, slot: int, count: int) -> None:
+    def _too_many(self, segment: Segment, level: Level, slot: int, count: int) -> None:
         group = level.groups[slot]
         if group is not None:
             self._structure(
@@ -447,6 +424,7 @@ class _Walk:
         self, segment: Segment, edifact: str, x12: str, text: str, loop: str, *, tag: str = ""
     ) -> None:
         is_edifact = self.machine.edifact
+        self.structural += 1
         self.violations.append(
             Violation(
                 code=edifact if is_edifact else x12,

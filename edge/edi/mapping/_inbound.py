@@ -4,9 +4,10 @@
 mapping is picked by the EDIFACT message type (UNH S009 0065) or the X12 transaction set id
 (ST01); a type without a mapping, a release or version the profile does not list, is refused
 with code ``not supported`` and the position of its header. Every document is checked
-against its contract (a JSON round trip through msgspec) before it is handed back, so a value
-the contract forbids (a 40-character SKU, an empty line list) is refused here, with the path
-in the contract, and never reaches the store.
+against its contract (whatever a JSON round trip through msgspec would refuse; ``_contract``
+does it without the round trip when the document passes) before it is handed back, so a
+value the contract forbids (a 40-character SKU, an empty line list) is refused here, with
+the path in the contract, and never reaches the store.
 
 What comes back is a ``MappedDocument``: the document plus the references the envelope and
 the idempotency key are made of (interchange control reference, group reference, message
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import msgspec
 
@@ -38,6 +40,7 @@ from contracts.errors import RejectedInput
 from .. import edifact, x12
 from .._codes import attribute
 from .._segment import Segment
+from ._contract import checked
 from ._desadv import desadv_to_shipment
 from ._errors import INVALID, NOT_SUPPORTED, mapping_error
 from ._invrpt import invrpt_to_inventory
@@ -89,6 +92,9 @@ X12_INBOUND: dict[str, Mapping] = {
     "180": rma180_to_return,
 }
 """X12 transaction set id -> its inbound mapping."""
+
+_CONTRACT_KNOWN = "contract: values found good"
+"""The ``Reader.memo`` entry that ``checked`` shares between the messages of an interchange."""
 
 _FLOWS: dict[type, Flow] = {
     SalesOrder: Flow.ORDER_INTAKE,
@@ -158,7 +164,11 @@ def _sent(text: str, pivot: int) -> date | None:
 
 
 def edifact_reader(
-    message: edifact.Message, interchange: edifact.Interchange, profile: MappingProfile
+    message: edifact.Message,
+    interchange: edifact.Interchange,
+    profile: MappingProfile,
+    *,
+    memo: dict[object, Any] | None = None,
 ) -> Reader:
     """The reader for one EDIFACT message (its release checked against the profile)."""
     if message.version != "D" or message.release not in profile.edifact_releases:
@@ -177,11 +187,16 @@ def edifact_reader(
         header=message.header,
         body=message.body,
         sent=_sent(interchange.date, profile.century_pivot),
+        memo=memo,
     )
 
 
 def x12_reader(
-    transaction_set: x12.TransactionSet, group: x12.FunctionalGroup, profile: MappingProfile
+    transaction_set: x12.TransactionSet,
+    group: x12.FunctionalGroup,
+    profile: MappingProfile,
+    *,
+    memo: dict[object, Any] | None = None,
 ) -> Reader:
     """The reader for one X12 transaction set (its group's version checked)."""
     if group.version[:6] not in profile.x12_versions:
@@ -200,6 +215,7 @@ def x12_reader(
         header=transaction_set.header,
         body=transaction_set.body,
         sent=_sent(group.date, profile.century_pivot),
+        memo=memo,
     )
 
 
@@ -215,7 +231,7 @@ def _mapped(mapping: Mapping, reader: Reader) -> Document:
     except ValueError as error:  # a contract's own check (__post_init__) refused a value
         raise reader.error(f"the document breaks its contract: {error}") from None
     try:
-        return msgspec.json.decode(msgspec.json.encode(document), type=type(document))
+        return checked(document, reader.memo.setdefault(_CONTRACT_KNOWN, {}))
     except msgspec.ValidationError as error:
         path = str(error).rpartition(" - at `")[2].rstrip("`") or None
         raise reader.error(
@@ -251,6 +267,7 @@ def _map(
     profile: MappingProfile,
     partner: str | None,
     source: str | None,
+    memo: dict[object, Any] | None = None,
 ) -> MappedDocument:
     try:
         if isinstance(message, edifact.Message):
@@ -259,7 +276,7 @@ def _map(
             mapping = EDIFACT_INBOUND.get(message.type)
             if mapping is None:
                 raise _unmapped(message.type, message.header)
-            document = _mapped(mapping, edifact_reader(message, interchange, profile))
+            document = _mapped(mapping, edifact_reader(message, interchange, profile, memo=memo))
             return MappedDocument(
                 document=document,
                 flow=_FLOWS[type(document)],
@@ -276,7 +293,7 @@ def _map(
         x12_mapping = X12_INBOUND.get(message.id)
         if x12_mapping is None:
             raise _unmapped(message.id, message.header)
-        document = _mapped(x12_mapping, x12_reader(message, group, profile))
+        document = _mapped(x12_mapping, x12_reader(message, group, profile, memo=memo))
         return MappedDocument(
             document=document,
             flow=_FLOWS[type(document)],
@@ -318,7 +335,8 @@ def map_inbound(
             placed = [(m, None) for m in interchange.messages]
     else:
         placed = [(s, g) for g in interchange.groups for s in g.sets]
+    memo: dict[object, Any] = {}  # one profile, one syntax: see ``Reader.memo``
     return [
-        _map(message, interchange, group, index, profile, partner, source)
+        _map(message, interchange, group, index, profile, partner, source, memo)
         for index, (message, group) in enumerate(placed)
     ]

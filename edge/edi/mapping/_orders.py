@@ -10,7 +10,7 @@ ordered quantity, PRI AAA the net price, DTM 2 the line's requested date, FTX it
 
 from __future__ import annotations
 
-from contracts import DocumentFunction, Money, OrderLine, SalesOrder
+from contracts import DocumentFunction, Money, OrderLine, ProductRef, Quantity, SalesOrder
 
 from .._segment import Segment
 from ._edifact import currency, free_text, net_price, quantities, references
@@ -21,6 +21,8 @@ from ._reader import Reader
 __all__ = ["orders_to_sales_order"]
 
 _SUMMARY = frozenset({"UNS", "CNT"})
+_ITEM = frozenset({"LIN", "PIA", "IMD"})
+_UNREAD = object()
 
 
 def orders_to_sales_order(reader: Reader) -> SalesOrder:
@@ -49,19 +51,40 @@ def orders_to_sales_order(reader: Reader) -> SalesOrder:
 
 def _line(reader: Reader, group: list[Segment], position: int, money: str | None) -> OrderLine:
     lin = group[0]
-    ids = ProductIds(reader, lin)
-    edifact_item(reader, ids, group)
-    found = quantities(reader, group)
-    ordered = found.get("ordered")
+    # what the product is read from: LIN C212, PIA and IMD (see ``Reader.memo``)
+    key = (
+        "ORDERS product",
+        lin.elements[2:3],
+        tuple([(s.tag, s.elements) for s in group[1:] if s.tag in _ITEM]),
+    )
+    product: ProductRef | None = reader.memo.get(key)
+    ids: ProductIds | None = None
+    if product is None:
+        ids = ProductIds(reader, lin)
+        edifact_item(reader, ids, group)
+    # the quantity is read from the QTY segments, the price from the PRI segments
+    quantity_key = ("ORDERS ordered", tuple([s.elements for s in group if s.tag == "QTY"]))
+    ordered: Quantity | None = reader.memo.get(quantity_key)
     if ordered is None:
-        raise reader.missing("the ordered quantity (QTY with a qualifier meaning 'ordered')", lin)
-    price = net_price(reader, group)
-    unit_price: Money | None = None
-    if price is not None:
-        unit_price = reader.money(price[0], money, price[1])
+        ordered = quantities(reader, group).get("ordered")
+        if ordered is None:
+            raise reader.missing(
+                "the ordered quantity (QTY with a qualifier meaning 'ordered')", lin
+            )
+        reader.memo[quantity_key] = ordered
+    price_key = ("ORDERS price", tuple([s.elements for s in group if s.tag == "PRI"]), money)
+    unit_price: Money | None = reader.memo.get(price_key, _UNREAD)
+    if unit_price is _UNREAD:
+        price = net_price(reader, group)
+        unit_price = None if price is None else reader.money(price[0], money, price[1])
+        reader.memo[price_key] = unit_price
+    line_no = reader.line_number(lin, 0, 0, position)
+    if product is None:  # made here, as before the memo: the errors keep their order
+        assert ids is not None  # the identifiers were read above
+        product = reader.memo[key] = ids.product()
     return OrderLine(
-        line_no=reader.line_number(lin, 0, 0, position),
-        product=ids.product(),
+        line_no=line_no,
+        product=product,
         quantity=ordered,
         unit_price=unit_price,
         requested_date=reader.dtm_date(["2"], group),

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from contracts import Money, Quantity
 from contracts.errors import RejectedInput
@@ -45,6 +45,7 @@ class Reader:
         header: Segment,
         body: Sequence[Segment],
         sent: date | None = None,
+        memo: dict[object, Any] | None = None,
     ) -> None:
         self.syntax: Syntax = syntax
         self.profile = profile
@@ -54,6 +55,13 @@ class Reader:
         self.body = tuple(body)
         self.sent = sent
         """The interchange's (EDIFACT) or group's (X12) preparation date."""
+        self.memo: dict[object, Any] = {} if memo is None else memo
+        """Values already read, keyed by the raw elements they were read from (and a name
+        for what was read): the messages of one interchange repeat articles, quantities
+        and units, and reading the same elements with the same profile gives the same
+        immutable value. Only values that read without error are kept, so an error is
+        always raised where it occurs, with its own position. ``map_inbound`` shares one
+        memo between the messages of an interchange (one profile, one syntax)."""
 
     # --- errors ---------------------------------------------------------------------------
 
@@ -330,6 +338,18 @@ class Reader:
     ) -> Quantity | None:
         """A quantity (never negative) with its canonical unit; None when the value is absent.
         ``unit`` is used when ``unit_at`` is None or empty (a unit sent elsewhere)."""
+        elements = segment.elements
+        key = (
+            "quantity",
+            elements[value_at[0]] if value_at[0] < len(elements) else None,
+            None if unit_at is None or unit_at[0] >= len(elements) else elements[unit_at[0]],
+            unit_at,
+            value_at[1],
+            unit,
+        )
+        found: Quantity | None = self.memo.get(key)
+        if found is not None:
+            return found
         value = self.decimal(segment, *value_at, what)
         if value is None:
             return None
@@ -342,7 +362,8 @@ class Reader:
             )
         if unit_at is not None and segment.value(*unit_at).strip():
             unit = self.unit(segment, *unit_at)
-        return Quantity(value=value, unit=unit or self.profile.default_unit)
+        found = self.memo[key] = Quantity(value=value, unit=unit or self.profile.default_unit)
+        return found
 
     def currency(self, segment: Segment, element: int, component: int) -> str | None:
         value = self.text(segment, element, component)

@@ -10,7 +10,7 @@ DTM 002 the line's requested date. CTT and what follows are totals, not read.
 
 from __future__ import annotations
 
-from contracts import DocumentFunction, Money, OrderLine, SalesOrder
+from contracts import DocumentFunction, Money, OrderLine, ProductRef, SalesOrder
 
 from .._segment import Segment
 from ._parties import x12_parties
@@ -21,6 +21,7 @@ from ._x12 import currency, date_of, description, references
 __all__ = ["po850_to_sales_order"]
 
 _SUMMARY = frozenset({"CTT"})  # AMT also occurs in PO1 loops
+_UNREAD = object()
 
 
 def po850_to_sales_order(reader: Reader) -> SalesOrder:
@@ -48,22 +49,38 @@ def po850_to_sales_order(reader: Reader) -> SalesOrder:
 
 def _line(reader: Reader, group: list[Segment], position: int, money: str | None) -> OrderLine:
     po1 = group[0]
-    ids = ProductIds(reader, po1)
-    x12_pairs(reader, ids, po1, 5, len(po1.elements))
-    ids.describe(description(group))
+    # what the product is read from: PO106.. and the PID segments (see ``Reader.memo``)
+    key = ("850 product", po1.elements[5:], tuple([s.elements for s in group if s.tag == "PID"]))
+    product: ProductRef | None = reader.memo.get(key)
+    ids: ProductIds | None = None
+    if product is None:
+        ids = ProductIds(reader, po1)
+        x12_pairs(reader, ids, po1, 5, len(po1.elements))
+        ids.describe(description(group))
     quantity = reader.quantity(po1, (1, 0), (2, 0), "ordered quantity")
     if quantity is None:
         raise reader.missing("the ordered quantity (PO102)", po1)
-    price = reader.decimal(po1, 3, 0, "unit price")
-    unit_price: Money | None = None
-    if price is not None:
-        basis = reader.lookup("price", po1, 4, 0, "basis of unit price")
-        if basis == "net":
-            unit_price = reader.money(price, money, po1)
+    # the price is read from PO104 and PO105 and the message's currency
+    price_key = ("850 price", po1.elements[3:5], money)
+    unit_price: Money | None = reader.memo.get(price_key, _UNREAD)
+    if unit_price is _UNREAD:
+        unit_price = reader.memo[price_key] = _unit_price(reader, po1, money)
+    line_no = reader.line_number(po1, 0, 0, position)
+    if product is None:  # made here, as before the memo: the errors keep their order
+        assert ids is not None  # the identifiers were read above
+        product = reader.memo[key] = ids.product()
     return OrderLine(
-        line_no=reader.line_number(po1, 0, 0, position),
-        product=ids.product(),
+        line_no=line_no,
+        product=product,
         quantity=quantity,
         unit_price=unit_price,
         requested_date=date_of(reader, ["002"], group),
     )
+
+
+def _unit_price(reader: Reader, po1: Segment, money: str | None) -> Money | None:
+    price = reader.decimal(po1, 3, 0, "unit price")
+    if price is None:
+        return None
+    basis = reader.lookup("price", po1, 4, 0, "basis of unit price")
+    return reader.money(price, money, po1) if basis == "net" else None
