@@ -16,11 +16,13 @@ The simulator, a test double of Odoo's protocols, is :mod:`edge.odoo.simulator`.
         await odoo.confirm_order(order_id)
 
 What an outbox row can ask (:data:`OdooOp`, applied by :func:`apply`): the sale operations
-in :mod:`._ops`, the stock ones in :mod:`._ops_stock`, goods receipts in :mod:`._receive`.
+in :mod:`._ops`, the stock ones in :mod:`._ops_stock`, goods receipts in :mod:`._receive`, inventory
+adjustments (deltas, exactly once) in :mod:`._adjust`.
 What pollers read: :func:`changed_since`, a ``(write_date, id)`` cursor over any model
 (:mod:`._poll`).
 """
 
+from ._adjust import NO_ADJUSTMENT_TYPE, AdjustInventory, Adjustment
 from ._arguments import SIGNATURES, json2_params, jsonrpc_params
 from ._client import LOAD_REJECTED, OdooClient, PickingValidated, m2o_id, open_odoo_client
 from ._codecache import CodeCache
@@ -92,6 +94,7 @@ __all__ = [
     "AMBIGUOUS_CODE",
     "BUSINESS_ERRORS",
     "LOAD_REJECTED",
+    "NO_ADJUSTMENT_TYPE",
     "NO_OPEN_PICKING",
     "SIGNATURES",
     "TRANSIENT_ERRORS",
@@ -101,6 +104,8 @@ __all__ = [
     "UNKNOWN_UOM",
     "UNKNOWN_WAREHOUSE",
     "XID_MODULE",
+    "AdjustInventory",
+    "Adjustment",
     "ApiKey",
     "ApplyInventory",
     "CodeCache",

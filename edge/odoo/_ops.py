@@ -11,7 +11,9 @@ a sale order's customer, products and units also by code (``{"ref": ...}``,
 ``{"barcode": ...}``, ``{"name": "kg"}``),
 looked up just before the ``load`` (:mod:`._lookup`). The sale operations are here; the
 stock ones (validate a picking, set tracking, count inventory) are in :mod:`._ops_stock`,
-and a goods receipt (the picking it belongs to, marked, then validated) in :mod:`._receive`.
+a goods receipt (the picking it belongs to, marked, then validated) in :mod:`._receive`,
+and an inventory adjustment (a picking to or from the inventory location, created with its
+external ID, then validated) in :mod:`._adjust`.
 Tags are never renamed and new fields get defaults, so older rows still decode.
 
 :func:`apply` runs one operation and returns the Odoo reference of its record
@@ -38,6 +40,7 @@ from msgspec import Meta
 
 from contracts.errors import CrossdockError, DeliveryRejected, RejectedInput, TransientFailure
 
+from ._adjust import AdjustInventory, adjust_inventory
 from ._client import LOAD_REJECTED, OdooClient
 from ._codecache import CodeCache
 from ._lookup import CustomerCode, ProductCode, UomName, order_codes, resolve_orders
@@ -57,6 +60,7 @@ from ._rows import DbId, ExternalId, SaleOrderDraft, SaleOrderLineDraft, load_ta
 from ._xid import external_id
 
 __all__ = [
+    "AdjustInventory",
     "ApplyInventory",
     "ConfirmOrder",
     "CreateSaleOrder",
@@ -153,7 +157,13 @@ class ConfirmOrder(_Op, frozen=True, kw_only=True, tag="confirm_order"):
 
 
 OdooOp = (
-    CreateSaleOrder | ConfirmOrder | ValidatePicking | SetTracking | ApplyInventory | ReceiveGoods
+    CreateSaleOrder
+    | ConfirmOrder
+    | ValidatePicking
+    | SetTracking
+    | ApplyInventory
+    | ReceiveGoods
+    | AdjustInventory
 )
 """Everything an ``odoo`` outbox row can ask of Odoo."""
 
@@ -206,6 +216,8 @@ async def apply(client: OdooClient, op: OdooOp) -> str:
             return await apply_stock_op(client, op)
         case ReceiveGoods():
             return await receive_goods(client, op)
+        case AdjustInventory():
+            return await adjust_inventory(client, op)
     raise TypeError(f"not an Odoo operation: {op!r}")  # pragma: no cover - the union is closed
 
 

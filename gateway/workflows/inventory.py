@@ -19,8 +19,12 @@ Watermarks keep an old file from overwriting newer stock: cursor
 applied, and a line as old or older is skipped. A report whose every line is skipped is
 routed with no deliveries (and the log says so).
 
-Deltas (``snapshot`` false, X12 947 adjustments) are refused: applying a delta twice or out
-of order corrupts stock, and nothing in a 947 makes that safe to automate. A documented gap.
+Deltas (``snapshot`` false, X12 947 adjustments; :mod:`gateway.workflows._inventory_delta`):
+one :class:`edge.odoo.AdjustInventory` per report, keyed
+``idempotency_key(<3pl>, "odoo", "adjust", <report id>)``, applied in Odoo exactly once (a
+picking to or from the inventory location, made with its external ID, then validated).
+Watermarks are not moved by deltas, but a delta line dated at or before its product's
+watermark is skipped (the snapshot already counted it); channels are not fed from deltas.
 
 Channels (:mod:`gateway.workflows._stock_feed`): the levels applied reach every channel that
 follows the warehouse, critical SKUs in the same transaction, the rest in batches.
@@ -52,6 +56,7 @@ from gateway.workflows._base import (
     Route,
     WorkflowActor,
 )
+from gateway.workflows._inventory_delta import decide_delta, watermark_cursor
 from gateway.workflows._lines import decode_as, describe_product, odoo_delivery, partner_of
 from gateway.workflows._stock_feed import (
     FeedLine,
@@ -79,10 +84,6 @@ __all__ = [
 INVENTORY_DOC_TYPE = "inventory_report"
 FLOW = str(Flow.INVENTORY)
 log = get_logger("crossdock.workflows.inventory")
-
-
-def watermark_cursor(warehouse: str, product: str) -> str:
-    return f"inventory-watermark:{warehouse}:{product}"
 
 
 @dataclass
@@ -200,10 +201,14 @@ def decide_inventory(config: Config, max_attempts: int) -> Decide:
         if isinstance(warehouse, Refuse):
             return warehouse
         if not report.snapshot:
-            return Refuse(
-                "inventory adjustments (deltas) are not applied automatically; report "
-                f"{report.report_id} ($.snapshot) is a delta (X12 947): apply it in Odoo by "
-                "hand, or have the 3PL send snapshots (X12 846, EDIFACT INVRPT)"
+            return decide_delta(
+                tx,
+                document,
+                report,
+                partner=partner.id,
+                warehouse=warehouse,
+                flow=FLOW,
+                max_attempts=max_attempts,
             )
         levels = _levels(report)
         if isinstance(levels, str):

@@ -239,6 +239,7 @@ MODELS: dict[str, ModelDef] = {
                 "lot_stock_id": many2one("stock.location", "Location Stock"),
                 "in_type_id": many2one("stock.picking.type", "In Type"),
                 "out_type_id": many2one("stock.picking.type", "Out Type"),
+                "int_type_id": many2one("stock.picking.type", "Internal Type"),
             },
         ),
         _model(

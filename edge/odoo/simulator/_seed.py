@@ -5,7 +5,8 @@ administrator (uid 2) with their partners, the company's partner, the unit of me
 "Units". With demo data
 (:func:`seed_demo`), as a small distributor would have: countries, three customer companies
 with a delivery contact each, units, a warehouse ``WH`` with its stock, customer, vendor and
-inventory locations and its receipt and delivery operation types, five products with
+inventory locations and its receipt, delivery and internal operation types (the internal
+ones, ``WH/INT/`` and ``EW/INT/``, carry inventory adjustments), five products with
 ``default_code`` and barcode (one a service), and stock on hand for the goods. A second
 warehouse ``EW`` ("East Warehouse", ``EW/Stock``, ``EW/OUT/`` and ``EW/IN/``) holds some
 Widgets and Gizmos (:data:`EAST_STOCK`). Two receipts wait, Ready, for goods from vendors:
@@ -233,6 +234,7 @@ def seed_demo(db: Database) -> None:
     receipt = {"WID-001": 50.0, "GAD-002": 20.0}
     _receipt(db, "sim.receipt_po_1001", in_type, "PO-1001", products, receipt)
     seed_east(db, products, customers=customers_loc, vendors=vendors)
+    _internal_type(db, warehouse, "stock.picking_type_internal", "WH/INT/", stock)
 
 
 def seed_east(db: Database, products: dict[str, int], *, customers: int, vendors: int) -> None:
@@ -276,6 +278,29 @@ def seed_east(db: Database, products: dict[str, int], *, customers: int, vendors
             {"product_id": products[code], "location_id": stock, "quantity": quantity},
         )
     _receipt(db, "sim.receipt_po_1002", types["incoming"], "PO-1002", products, {"GIZ-003": 100})
+    _internal_type(db, warehouse, "sim.picking_type_east_int", "EW/INT/", stock)
+
+
+def _internal_type(db: Database, warehouse: int, xid: str, prefix: str, stock: int) -> int:
+    """The warehouse's Internal Transfers type (Odoo makes one per warehouse, ``int_type_id``).
+
+    Made last, after everything the demo data numbers, so the ids of the older records stay.
+    """
+    kind = _make(
+        db,
+        "stock.picking.type",
+        xid,
+        {
+            "name": "Internal Transfers",
+            "code": "internal",
+            "sequence_code": prefix,
+            "warehouse_id": warehouse,
+            "default_location_src_id": stock,
+            "default_location_dest_id": stock,
+        },
+    )
+    db.write("stock.warehouse", [warehouse], {"int_type_id": kind})
+    return kind
 
 
 EAST_STOCK: dict[str, float] = {"WID-001": 30.0, "GIZ-003": 60.0}

@@ -17,7 +17,11 @@ As Odoo 17-19 does it, simplified to one level of locations (no packages, lots o
   then a backorder picking takes the rest (reserved like any new transfer; a copy of the
   picking, as Odoo's ``_create_backorder`` makes it, so it carries the ``note`` too), or
   the rest is dropped for pickings listed in ``picking_ids_not_to_backorder``. Stock leaves
-  the source location and reaches the destination when they are internal locations.
+  the source location and reaches the destination when they are internal locations (so
+  an inventory adjustment, a move from or to the virtual ``inventory`` location, changes
+  only the warehouse's quant);
+- ``action_confirm`` ("Mark as To Do") confirms and reserves a draft transfer, as one
+  created by ``load`` is; a transfer past draft is left alone.
 """
 
 from __future__ import annotations
@@ -120,6 +124,15 @@ def _assign(db: Database, picking_ids: Iterable[int]) -> None:
             if move["state"] in ("confirmed", "partially_available"):
                 _reserve(db, db.table("stock.move")[move["id"]])
         _update_state(db, picking_id)
+
+
+def picking_confirm(env: Env, ids: list[int]) -> bool:
+    """Odoo's "Mark as To Do": a draft transfer's moves are confirmed and reserved; a
+    transfer past draft is left alone (Odoo confirms only the draft moves)."""
+    for picking_id in env.db.ensure("stock.picking", ids):
+        if env.db.table("stock.picking")[picking_id]["state"] == "draft":
+            confirm_picking(env.db, picking_id)
+    return True
 
 
 def action_assign(env: Env, ids: list[int]) -> bool:
@@ -264,6 +277,7 @@ def _add_stock(db: Database, product_id: int, location_id: int, quantity: float)
 
 STOCK_METHODS: dict[tuple[str, str], tuple[Any, bool, str | None]] = {
     # (model, method): (function, runs on records, access it needs)
+    ("stock.picking", "action_confirm"): (picking_confirm, True, "write"),
     ("stock.picking", "action_assign"): (action_assign, True, "write"),
     ("stock.picking", "button_validate"): (button_validate, True, "write"),
     ("stock.picking", "action_cancel"): (picking_cancel, True, "write"),

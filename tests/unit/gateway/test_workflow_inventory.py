@@ -18,6 +18,7 @@ from edge.odoo import ApplyInventory, ProductCode, WarehouseStock, encode_op
 from gateway.config import Config
 from gateway.store import DocumentState
 from gateway.workflows._base import RoutingOutcome, WorkflowActor
+from gateway.workflows._inventory_delta import adjustment_key
 from gateway.workflows._stock_feed import FeedLine, Pending, load_pending, merge_pending
 from gateway.workflows.inventory import InventoryReports, watermark_cursor
 from tests.unit.gateway.test_workflow_support import (
@@ -53,6 +54,13 @@ def _line(qty: str, where: str = "A1", available: str | None = None, **product: 
         location=where,
         on_hand=Decimal(qty),
         available=None if available is None else Decimal(available),
+    )
+
+
+def _delta(change: str, unit: str = "EA", **product: str) -> InventoryLine:
+    """A 947 line: the signed change in ``available``, no level."""
+    return InventoryLine(
+        product=ProductRef(**product), location="A1", available=Decimal(change), unit=unit
     )
 
 
@@ -148,10 +156,21 @@ async def test_an_older_or_equal_report_never_overwrites_newer_stock(config: Con
         ),
         (
             EAST,
-            _report(T1, _line("1", sku=WIDGET), snapshot=False, rid="ADJ7"),
-            "inventory adjustments (deltas) are not applied automatically; report ADJ7 "
-            "($.snapshot) is a delta (X12 947): apply it in Odoo by hand, or have the 3PL "
-            "send snapshots (X12 846, EDIFACT INVRPT)",
+            _report(T1, _delta("2", sku=WIDGET), _delta("-1", buyer_item="B-9"), snapshot=False),
+            "line 2 ($.lines[1].product): no GTIN or SKU to find the product in Odoo by "
+            "(the partner sent only buyer_item 'B-9')",
+        ),
+        (
+            EAST,
+            _report(
+                T1, InventoryLine(product=ProductRef(sku=WIDGET), location="A1"), snapshot=False
+            ),
+            "line 1 ($.lines[0].available): no delta, the change the adjustment makes to the stock",
+        ),
+        (
+            EAST,
+            _report(T1, _delta("2", sku=WIDGET), _delta("1", "CA", sku=WIDGET), snapshot=False),
+            f"line 2 ($.lines[1].unit): 'CA' where an earlier line of {WIDGET} said 'EA'",
         ),
         (
             EAST,
@@ -255,3 +274,74 @@ async def test_the_actor_ticks_the_flush_at_the_smallest_interval(
             assert woken == [f"partner:{SHOP}", f"partner:{MARKET}"]
             inner.cancel_scope.cancel()
         nursery.cancel_scope.cancel()
+
+
+async def test_a_delta_report_is_one_adjustment_keyed_by_its_number(config: Config) -> None:
+    mem = MemoryStore()
+    flow = InventoryReports(mem.as_store(), config, clock=lambda: 0.0)
+    report = _report(
+        T1,
+        _delta("-4", sku=WIDGET),
+        _delta("10", gtin=WIDGET_GTIN, sku=GADGET),
+        _delta("1.5", sku=WIDGET),
+        _delta("3", sku="ZERO"),
+        _delta("-3", sku="ZERO"),
+        rid="ADJ-501",
+        snapshot=False,
+    )
+    doc = _store(mem, report)
+    assert await flow.handle(doc) is RoutingOutcome.ROUTED
+    [row] = mem.deliveries()
+    assert row.destination == "odoo"
+    assert row.idempotency_key == adjustment_key(EAST, "ADJ-501")
+    assert row.idempotency_key == idempotency_key(EAST, "odoo", "adjust", "ADJ-501")
+    assert payload(row) == {
+        "op": "adjust_inventory",
+        "key": row.idempotency_key,
+        "warehouse": "WH",
+        "lines": [
+            {"product": {"default_code": WIDGET}, "delta": -2.5},
+            {"product": {"barcode": WIDGET_GTIN, "default_code": GADGET}, "delta": 10.0},
+        ],
+        "origin": f"{EAST} adjustment ADJ-501",
+    }
+    # Deltas are not levels: no watermark moves, no channel is fed or given a pending line.
+    assert mem.cursor(watermark_cursor("WH", WIDGET)) is None
+    for channel in (SHOP, MARKET):
+        assert mem.run(lambda tx, c=channel: load_pending(tx, c)).lines == {}
+
+    # The same adjustment re-sent in a new interchange: a new document, the same delivery.
+    again = _store(mem, report)
+    assert again != doc
+    assert await flow.handle(again) is RoutingOutcome.ROUTED
+    assert len(mem.deliveries()) == 1
+
+
+async def test_a_delta_at_or_before_the_last_snapshot_of_its_product_is_skipped(
+    config: Config,
+) -> None:
+    mem = MemoryStore()
+    flow = InventoryReports(mem.as_store(), config, clock=lambda: 0.0)
+    snapshot = _store(mem, _report(T2, _line("9", sku=GADGET), rid="COUNT"))
+    assert await flow.handle(snapshot) is RoutingOutcome.ROUTED
+    before = len(mem.deliveries("odoo"))
+    # Dated before the count (which includes it): the gadget's line is skipped.
+    older = _store(
+        mem,
+        _report(T1, _delta("5", sku=GADGET), _delta("-1", sku=WIDGET), rid="A1", snapshot=False),
+    )
+    assert await flow.handle(older) is RoutingOutcome.ROUTED
+    [adjust] = mem.deliveries("odoo")[before:]
+    assert payload(adjust)["lines"] == [{"product": {"default_code": WIDGET}, "delta": -1.0}]
+    # At the very time of the count, every line covered: routed, nothing for Odoo.
+    same = _store(mem, _report(T2, _delta("5", sku=GADGET), rid="A2", snapshot=False))
+    assert await flow.handle(same) is RoutingOutcome.ROUTED
+    assert mem.document(same).state is DocumentState.ROUTED
+    assert len(mem.deliveries("odoo")) == before + 1
+    # After the count: applied, and the watermark stays the snapshot's.
+    newer = _store(
+        mem, _report("2024-03-15T10:00:00+00:00", _delta("5", sku=GADGET), rid="A3", snapshot=False)
+    )
+    assert await flow.handle(newer) is RoutingOutcome.ROUTED
+    assert len(mem.deliveries("odoo")) == before + 2
+    assert mem.cursor(watermark_cursor("WH", GADGET)) == T2
