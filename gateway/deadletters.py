@@ -58,6 +58,7 @@ __all__ = [
     "dead_letter_routes",
     "delivery_view",
     "os_user",
+    "page_args",
     "run_on_store",
 ]
 
@@ -128,9 +129,23 @@ def _filter_from_query(request: Request) -> ReplayFilter:
         raise HTTPError(400, "invalid_query", detail=str(exc)) from None
 
 
-def _int_arg(request: Request, name: str, default: int, low: int, high: int) -> int:
+def page_args(request: Request, *, blank_is_default: bool = False) -> tuple[int, int]:
+    """A listing's ``limit`` (1..MAX_PAGE, default 100) and ``after_id`` (default 0).
+
+    400 when either is not an integer or out of range. ``blank_is_default`` reads
+    ``?limit=`` as absent (the document routes do; the outbox routes always refused it).
+    """
+    return (
+        _int_arg(request, "limit", 100, 1, MAX_PAGE, blank_is_default),
+        _int_arg(request, "after_id", 0, 0, 2**62, blank_is_default),
+    )
+
+
+def _int_arg(
+    request: Request, name: str, default: int, low: int, high: int, blank_is_default: bool
+) -> int:
     raw = request.arg(name)
-    if raw is None:
+    if raw is None or (blank_is_default and raw == ""):
         return default
     try:
         value = int(raw)
@@ -162,8 +177,7 @@ def dead_letter_routes(
     @router.route("GET", "/api/dead-letters", role=Role.READ)
     async def list_(request: Request) -> Response:
         where = _filter_from_query(request).to_store(clock())
-        limit = _int_arg(request, "limit", 100, 1, MAX_PAGE)
-        after = _int_arg(request, "after_id", 0, 0, 2**62)
+        limit, after = page_args(request)
         rows = await store.list_dead_letters(where, limit=limit, after_id=after)
         following = rows[-1].outbox_id if len(rows) == limit else None
         return json_response({"dead_letters": rows, "next_after_id": following})

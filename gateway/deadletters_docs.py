@@ -36,6 +36,7 @@ from typing import Any, Protocol, TypeVar
 import msgspec
 
 from gateway.admin import HTTPError, Request, Response, Role, Router, json_response
+from gateway.deadletters import MAX_PAGE, page_args
 from gateway.store import (
     DocumentRecord,
     DocumentState,
@@ -62,7 +63,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-MAX_PAGE = 1000
 
 
 class TxRunner(Protocol):
@@ -219,19 +219,6 @@ def replay_inbound(
 # --- the admin routes ------------------------------------------------------------------------
 
 
-def _int_arg(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.arg(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise HTTPError(400, "invalid_query", detail=f"{name} must be an integer") from None
-    if not low <= value <= high:
-        raise HTTPError(400, "invalid_query", detail=f"{name} must be in [{low}, {high}]")
-    return value
-
-
 def _state_arg(request: Request, kind: type[Any], default: Any) -> Any:
     raw = request.arg("state") or str(default)
     try:
@@ -265,6 +252,22 @@ def _refused(error: NotFound | IllegalTransition, id_field: str, wanted: str) ->
     )
 
 
+async def _replay_or_refuse(
+    store: TxRunner, replay: Callable[[Tx], T], id_field: str, wanted: str
+) -> T:
+    # One transaction checks, moves and audits; a refusal becomes its 404 or 409.
+    try:
+        return await store.transact(replay)
+    except (NotFound, IllegalTransition) as exc:
+        raise _refused(exc, id_field, wanted) from None
+
+
+def _found(record: T | None, id_field: str, row_id: int) -> T:
+    if record is None:
+        raise HTTPError(404, "not_found", detail={id_field: row_id})
+    return record
+
+
 def document_routes(
     store: TxRunner,
     *,
@@ -278,8 +281,7 @@ def document_routes(
     @router.route("GET", "/api/documents", role=Role.READ)
     async def list_documents(request: Request) -> Response:
         state = _state_arg(request, DocumentState, DocumentState.DEAD)
-        limit = _int_arg(request, "limit", 100, 1, MAX_PAGE)
-        after = _int_arg(request, "after_id", 0, 0, 2**62)
+        limit, after = page_args(request, blank_is_default=True)
         flow, partner = request.arg("flow") or None, request.arg("partner") or None
         rows = await store.read(
             lambda tx: find_documents(
@@ -295,20 +297,18 @@ def document_routes(
     async def show_document(request: Request) -> Response:
         document_id: int = request.params["id"]
         record = await store.read(lambda tx: tx.get_document(document_id))
-        if record is None:
-            raise HTTPError(404, "not_found", detail={"document_id": document_id})
-        return json_response(document_view(record))
+        return json_response(document_view(_found(record, "document_id", document_id)))
 
     @router.route("POST", "/api/documents/{id:int}/replay", role=Role.OPERATE)
     async def replay_one_document(request: Request) -> Response:
         document_id: int = request.params["id"]
         reason, who = _reason(request), request.token_name or "admin"
-        try:
-            record = await store.transact(
-                lambda tx: replay_document(tx, document_id, who=who, reason=reason)
-            )
-        except (NotFound, IllegalTransition) as exc:
-            raise _refused(exc, "document_id", "dead") from None
+        record = await _replay_or_refuse(
+            store,
+            lambda tx: replay_document(tx, document_id, who=who, reason=reason),
+            "document_id",
+            "dead",
+        )
         if on_document_replayed is not None:
             on_document_replayed(record.document_id, record.flow)
         return json_response({"replayed": document_summary(record)})
@@ -316,8 +316,7 @@ def document_routes(
     @router.route("GET", "/api/inbound", role=Role.READ)
     async def list_inbound(request: Request) -> Response:
         state = _state_arg(request, InboundState, InboundState.REJECTED)
-        limit = _int_arg(request, "limit", 100, 1, MAX_PAGE)
-        after = _int_arg(request, "after_id", 0, 0, 2**62)
+        limit, after = page_args(request, blank_is_default=True)
         partner = request.arg("partner") or None
         rows = await store.read(
             lambda tx: find_inbound(tx, state, partner=partner, limit=limit, after_id=after)
@@ -330,21 +329,21 @@ def document_routes(
     @router.route("GET", "/api/inbound/{id:int}", role=Role.READ)
     async def show_inbound(request: Request) -> Response:
         inbound_id: int = request.params["id"]
-        record = await store.read(lambda tx: tx.get_inbound(inbound_id))
-        if record is None:
-            raise HTTPError(404, "not_found", detail={"inbound_id": inbound_id})
+        record = _found(
+            await store.read(lambda tx: tx.get_inbound(inbound_id)), "inbound_id", inbound_id
+        )
         return json_response(inbound_view(record, raw=_flag(request, "raw")))
 
     @router.route("POST", "/api/inbound/{id:int}/replay", role=Role.OPERATE)
     async def replay_one_inbound(request: Request) -> Response:
         inbound_id: int = request.params["id"]
         reason, who = _reason(request), request.token_name or "admin"
-        try:
-            record = await store.transact(
-                lambda tx: replay_inbound(tx, inbound_id, who=who, reason=reason)
-            )
-        except (NotFound, IllegalTransition) as exc:
-            raise _refused(exc, "inbound_id", "rejected") from None
+        record = await _replay_or_refuse(
+            store,
+            lambda tx: replay_inbound(tx, inbound_id, who=who, reason=reason),
+            "inbound_id",
+            "rejected",
+        )
         if on_inbound_replayed is not None:
             on_inbound_replayed(record.inbound_id, record.partner)
         return json_response({"replayed": inbound_summary(record)})

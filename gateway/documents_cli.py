@@ -21,8 +21,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from gateway.store import Tx
 
 __all__ = [
     "add_document_commands",
@@ -94,49 +98,27 @@ def cli_documents_show(path: Path, document_id: int, *, out: TextIO | None = Non
     from gateway.deadletters_docs import document_view
 
     record = run_on_store(path, lambda s: s.get_document(document_id))
-    if record is None:
-        print(f"crossdock: no document {document_id}", file=sys.stderr)
-        return EXIT_FAILURE
-    _json(document_view(record), out or sys.stdout)
-    return EXIT_OK
+    return _show(record, document_view, f"no document {document_id}", out)
 
 
 def cli_documents_replay(
     path: Path, document_id: int, *, reason: str | None = None, out: TextIO | None = None
 ) -> int:
     """``crossdock documents replay ID``: dead -> new, audited as the OS user."""
-    from gateway.deadletters import os_user, run_on_store
     from gateway.deadletters_docs import replay_document
-    from gateway.store import IllegalTransition, NotFound, Store
 
-    who = os_user()
-
-    async def replay(store: Store) -> Any:
-        # Caught here, inside the store's scope: out of it, it would be an exception group.
-        try:
-            return await store.transact(
-                lambda tx: replay_document(tx, document_id, who=who, reason=reason)
-            )
-        except (NotFound, IllegalTransition) as exc:
-            return exc
-
-    record = run_on_store(path, replay)
-    if isinstance(record, NotFound):
-        print(f"crossdock: no document {document_id}", file=sys.stderr)
-        return EXIT_FAILURE
-    if isinstance(record, IllegalTransition):
-        print(
-            f"crossdock: document {document_id} is {record.state}; only a dead document can be "
-            "replayed",
-            file=sys.stderr,
-        )
-        return EXIT_FAILURE
-    print(
-        f"replayed document {record.document_id} ({record.flow}, {record.partner}) as {who}; "
-        "a running gateway decides it again within 30 s",
-        file=out or sys.stdout,
+    return _replay(
+        path,
+        lambda tx, who: replay_document(tx, document_id, who=who, reason=reason),
+        subject=f"document {document_id}",
+        missing=f"no document {document_id}",
+        only="a dead document",
+        done=lambda record, who: (
+            f"replayed document {record.document_id} ({record.flow}, {record.partner}) as "
+            f"{who}; a running gateway decides it again within 30 s"
+        ),
+        out=out,
     )
-    return EXIT_OK
 
 
 # --- inbound -------------------------------------------------------------------------------
@@ -183,48 +165,74 @@ def cli_inbound_show(
     from gateway.deadletters_docs import inbound_view
 
     record = run_on_store(path, lambda s: s.get_inbound(inbound_id))
-    if record is None:
-        print(f"crossdock: no inbound row {inbound_id}", file=sys.stderr)
-        return EXIT_FAILURE
-    _json(inbound_view(record, raw=raw), out or sys.stdout)
-    return EXIT_OK
+    return _show(record, lambda r: inbound_view(r, raw=raw), f"no inbound row {inbound_id}", out)
 
 
 def cli_inbound_replay(
     path: Path, inbound_id: int, *, reason: str | None = None, out: TextIO | None = None
 ) -> int:
     """``crossdock inbound replay ID``: rejected -> received, audited as the OS user."""
-    from gateway.deadletters import os_user, run_on_store
     from gateway.deadletters_docs import replay_inbound
+
+    return _replay(
+        path,
+        lambda tx, who: replay_inbound(tx, inbound_id, who=who, reason=reason),
+        subject=f"inbound {inbound_id}",
+        missing=f"no inbound row {inbound_id}",
+        only="a rejected file",
+        done=lambda record, who: (
+            f"replayed inbound {record.inbound_id} ({record.partner}, {record.source_ref}) as "
+            f"{who}; a running gateway parses it again within 30 s"
+        ),
+        out=out,
+    )
+
+
+def _show(record: Any, view: Callable[[Any], Any], missing: str, out: TextIO | None) -> int:
+    """Print ``view(record)`` as JSON, or say ``missing`` when there is no such row."""
+    if record is None:
+        print(f"crossdock: {missing}", file=sys.stderr)
+        return EXIT_FAILURE
+    _json(view(record), out or sys.stdout)
+    return EXIT_OK
+
+
+def _replay(
+    path: Path,
+    replay: Callable[[Tx, str], Any],
+    *,
+    subject: str,
+    missing: str,
+    only: str,
+    done: Callable[[Any, str], str],
+    out: TextIO | None,
+) -> int:
+    """Run ``replay(tx, who)`` in one transaction on the store file, audited as the OS user,
+    and print ``done(record, who)``; or say why not (``missing``: no such row; else
+    ``<subject> is <state>; only <only> can be replayed``) and fail."""
+    from gateway.deadletters import os_user, run_on_store
     from gateway.store import IllegalTransition, NotFound, Store
 
     who = os_user()
 
-    async def replay(store: Store) -> Any:
+    async def run(store: Store) -> Any:
         # Caught here, inside the store's scope: out of it, it would be an exception group.
         try:
-            return await store.transact(
-                lambda tx: replay_inbound(tx, inbound_id, who=who, reason=reason)
-            )
+            return await store.transact(lambda tx: replay(tx, who))
         except (NotFound, IllegalTransition) as exc:
             return exc
 
-    record = run_on_store(path, replay)
+    record = run_on_store(path, run)
     if isinstance(record, NotFound):
-        print(f"crossdock: no inbound row {inbound_id}", file=sys.stderr)
+        print(f"crossdock: {missing}", file=sys.stderr)
         return EXIT_FAILURE
     if isinstance(record, IllegalTransition):
         print(
-            f"crossdock: inbound {inbound_id} is {record.state}; only a rejected file can be "
-            "replayed",
+            f"crossdock: {subject} is {record.state}; only {only} can be replayed",
             file=sys.stderr,
         )
         return EXIT_FAILURE
-    print(
-        f"replayed inbound {record.inbound_id} ({record.partner}, {record.source_ref}) as "
-        f"{who}; a running gateway parses it again within 30 s",
-        file=out or sys.stdout,
-    )
+    print(done(record, who), file=out or sys.stdout)
     return EXIT_OK
 
 

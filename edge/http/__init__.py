@@ -15,6 +15,17 @@ nothing of the gateway. Intake reads the stored body later with :func:`decode_do
 answer are in docs/webhooks.md.
 """
 
+from edge.http._asgi import (
+    ClientGone,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    client_address,
+    dispatch_scope,
+    read_body,
+    request_headers,
+)
 from edge.http._documents import decode_documents
 from edge.http._receiver import (
     DEFAULT_MAX_BODY,
@@ -24,7 +35,7 @@ from edge.http._receiver import (
     WebhookApp,
     WebhookPartner,
 )
-from edge.http._server import DEFAULT_BIND, serve_webhooks
+from edge.http._server import DEFAULT_BIND, EventLogger, serve_asgi, serve_webhooks
 from edge.http._signature import (
     EVENT_HEADER,
     MAX_EVENT_ID_LENGTH,
@@ -48,12 +59,23 @@ __all__ = [
     "TIMESTAMP_HEADER",
     "Accept",
     "Accepted",
+    "ClientGone",
+    "EventLogger",
+    "Message",
+    "Receive",
+    "Scope",
+    "Send",
     "SignedHeaders",
     "WebhookApp",
     "WebhookPartner",
     "WebhookRefused",
+    "client_address",
     "decode_documents",
+    "dispatch_scope",
+    "read_body",
     "read_signed_headers",
+    "request_headers",
+    "serve_asgi",
     "serve_webhooks",
     "sign",
     "signature_of",

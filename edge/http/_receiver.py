@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +34,17 @@ import msgspec
 import trio
 
 from contracts.errors import TransientFailure
-from edge.http._log import EventLog
+from edge._log import EventLog
+from edge.http._asgi import (
+    ClientGone,
+    Receive,
+    Scope,
+    Send,
+    client_address,
+    dispatch_scope,
+    read_body,
+    request_headers,
+)
 from edge.http._signature import SignedHeaders, WebhookRefused, read_signed_headers, verify
 
 __all__ = [
@@ -45,11 +55,6 @@ __all__ = [
     "WebhookApp",
     "WebhookPartner",
 ]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 PATH_PREFIX = "/webhooks/"
 DEFAULT_MAX_BODY = 1 << 20
@@ -81,10 +86,6 @@ class WebhookPartner:
 
     secret: str = field(repr=False)
     tolerance: float = 300.0
-
-
-class _ClientGone(Exception):
-    """The client disconnected before its body arrived: there is no one to answer."""
 
 
 @dataclass(slots=True)
@@ -126,19 +127,14 @@ class WebhookApp:
         """Wall-clock unix seconds, what senders' timestamps are compared with."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            await self._http(scope, receive, send)
-        elif scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-        elif scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1003})
+        await dispatch_scope(scope, receive, send, self._http)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = trio.current_time()
-        fields: dict[str, object] = {"method": scope["method"], "client": _client(scope)}
+        fields: dict[str, object] = {"method": scope["method"], "client": client_address(scope)}
         try:
             answer = await self._answer(scope, receive, fields)
-        except _ClientGone:
+        except ClientGone:
             self._access(499, started, fields)
             return
         body = msgspec.json.encode(answer.body)
@@ -151,7 +147,7 @@ class WebhookApp:
         try:
             partner, endpoint = self._route(scope["method"], scope["path"])
             fields["partner"] = partner
-            headers = _headers(scope)
+            headers = request_headers(scope)
             signed = read_signed_headers(headers)
             fields["event_id"] = signed.event_id
             body = await self._read_body(receive, headers.get("content-length"))
@@ -171,7 +167,7 @@ class WebhookApp:
                 {"error": "unavailable", "detail": "cannot store the request now: retry later"},
                 [(b"retry-after", str(max(1, math.ceil(retry))).encode())],
             )
-        except _ClientGone:
+        except ClientGone:
             raise
         except Exception:
             log.exception("webhook_handler_failed", **fields)
@@ -204,19 +200,7 @@ class WebhookApp:
                 raise WebhookRefused(400, "bad_header", "Content-Length: not a number")
             if int(content_length) > limit:
                 raise _too_large(limit)
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _ClientGone
-            chunk: bytes = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:  # stop reading here: the rest is never buffered
-                raise _too_large(limit)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+        return await read_body(receive, limit, lambda: _too_large(limit))
 
     def _access(self, status: int, started: float, fields: dict[str, object]) -> None:
         # One line per request; the signature and the body never go in, the event id does.
@@ -246,31 +230,3 @@ def _check_json(body: bytes) -> None:
         msgspec.json.decode(body, type=msgspec.Raw)
     except msgspec.DecodeError as exc:
         raise WebhookRefused(400, "not_json", f"the body is not valid JSON: {exc}") from None
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    # Nothing to set up: the receiver's collaborators belong to the caller's nursery.
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-def _headers(scope: Scope) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", ()):
-        name = bytes(raw_name).decode("latin-1").lower()
-        value = bytes(raw_value).decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return headers
-
-
-def _client(scope: Scope) -> str | None:
-    client = scope.get("client")
-    if not client:
-        return None
-    host, port = client[0], client[1]
-    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"

@@ -54,8 +54,8 @@ from msgspec import Meta
 from contracts.errors import DeliveryRejected
 
 from ._client import OdooClient, m2o_id
-from ._lookup import AMBIGUOUS_CODE, ProductCode
-from ._ops_stock import UNKNOWN_WAREHOUSE, WarehouseCode, _products
+from ._lookup import ProductCode
+from ._ops_stock import WarehouseCode, _products, warehouse_stock
 from ._records import Data, Key, Op, RecordRef, odoo_reference
 from ._rows import DbId
 from ._xid import external_id
@@ -214,30 +214,9 @@ async def _finish(client: OdooClient, picking_id: int) -> None:
 
 async def _warehouse(client: OdooClient, code: str) -> tuple[int, int]:
     """(internal operation type, stock location) of the warehouse with ``code``."""
-    rows = await client.call(
-        "stock.warehouse",
-        "search_read",
-        kwargs={"domain": [["code", "=", code]], "fields": ["lot_stock_id", "int_type_id"]},
-    )
-    if len(rows or []) > 1:
-        raise DeliveryRejected(
-            f"the warehouse code {code!r} names {len(rows)} stock.warehouse records",
-            error_name=AMBIGUOUS_CODE,
-            model="stock.warehouse",
-            code=code,
-        )
-    if not rows or m2o_id(rows[0]["lot_stock_id"]) is None:
-        raise DeliveryRejected(
-            f"the warehouse {code!r} has no stock location"
-            if rows
-            else f"Odoo has no warehouse with code {code!r}",
-            error_name=UNKNOWN_WAREHOUSE,
-            model="stock.warehouse",
-            code=code,
-        )
-    stock = m2o_id(rows[0]["lot_stock_id"])
-    kind = m2o_id(rows[0]["int_type_id"])
-    if kind is None or stock is None:
+    stock, row = await warehouse_stock(client, code, ["lot_stock_id", "int_type_id"])
+    kind = m2o_id(row["int_type_id"])
+    if kind is None:
         raise DeliveryRejected(
             f"the warehouse {code!r} has no internal operation type (int_type_id): "
             "inventory adjustments are internal transfers; set one on the warehouse in Odoo",

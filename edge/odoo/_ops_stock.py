@@ -61,6 +61,7 @@ __all__ = [
     "apply_stock_op",
     "done_quantities",
     "find_picking",
+    "warehouse_stock",
 ]
 
 UNKNOWN_PICKING = "crossdock.UnknownPicking"
@@ -245,11 +246,20 @@ async def done_quantities(client: OdooClient, items: Sequence[DoneQuantity]) -> 
 async def _location(client: OdooClient, location: int | str | WarehouseStock) -> int:
     if not isinstance(location, WarehouseStock):
         return await resolve_record(client, "stock.location", location)
-    code = location.warehouse
+    stock, _ = await warehouse_stock(client, location.warehouse, ["code", "lot_stock_id"])
+    return stock
+
+
+async def warehouse_stock(
+    client: OdooClient, code: str, fields: list[str]
+) -> tuple[int, dict[str, Any]]:
+    """The stock location of the one warehouse with ``code``, and its row read with ``fields``
+    (which must include ``lot_stock_id``). ``DeliveryRejected`` when no warehouse or more than
+    one has the code, or when it has no stock location: the configuration must be fixed."""
     rows = await client.call(
         "stock.warehouse",
         "search_read",
-        kwargs={"domain": [["code", "=", code]], "fields": ["code", "lot_stock_id"]},
+        kwargs={"domain": [["code", "=", code]], "fields": fields},
     )
     if len(rows or []) > 1:
         raise DeliveryRejected(
@@ -268,4 +278,4 @@ async def _location(client: OdooClient, location: int | str | WarehouseStock) ->
             model="stock.warehouse",
             code=code,
         )
-    return stock
+    return stock, rows[0]

@@ -10,12 +10,20 @@ logged with its traceback and answered with a bare 500 (nothing internal leaks t
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 from urllib.parse import parse_qs
 
 import trio
 
+from edge.http import (
+    ClientGone,
+    Receive,
+    Scope,
+    Send,
+    client_address,
+    dispatch_scope,
+    read_body,
+    request_headers,
+)
 from gateway.admin._auth import Principal, Role, TokenAuthenticator
 from gateway.admin._http import HTTPError, Request
 from gateway.admin._routing import Router
@@ -23,20 +31,11 @@ from gateway.log import get_logger
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "AdminApp"]
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-
 DEFAULT_MAX_BODY_BYTES = 1 << 20
 _REALM = 'Bearer realm="crossdock"'
 _PROBES = frozenset({"/healthz", "/readyz"})
 
 log = get_logger("gateway.admin")
-
-
-class _ClientGone(Exception):
-    """The client disconnected before its request body arrived; there is no one to answer."""
 
 
 class AdminApp:
@@ -54,18 +53,13 @@ class AdminApp:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            await self._http(scope, receive, send)
-        elif scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-        elif scope["type"] == "websocket":
-            await send({"type": "websocket.close", "code": 1003})
+        await dispatch_scope(scope, receive, send, self._http)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = trio.current_time()
         method: str = scope["method"]
         path: str = scope["path"]
-        headers = _headers(scope)
+        headers = request_headers(scope)
         principal: Principal | None = None
         route_pattern: str | None = None
         try:
@@ -84,12 +78,12 @@ class AdminApp:
                 body=body,
                 token_name=principal.name if principal else None,
                 role=principal.role if principal else None,
-                client=_client(scope),
+                client=client_address(scope),
             )
             response = await match.route.handler(request)
         except HTTPError as err:
             response = err.to_response()
-        except _ClientGone:
+        except ClientGone:
             self._access(scope, 499, started, principal, route_pattern)
             return
         except Exception as err:
@@ -140,20 +134,8 @@ class AdminApp:
             except ValueError:
                 raise HTTPError(400, "bad_request", detail="invalid content-length") from None
             if declared > limit:
-                raise HTTPError(413, "payload_too_large", detail={"limit_bytes": limit})
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise _ClientGone
-            chunk: bytes = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise HTTPError(413, "payload_too_large", detail={"limit_bytes": limit})
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+                raise _too_large(limit)
+        return await read_body(receive, limit, lambda: _too_large(limit))
 
     def _access(
         self,
@@ -174,7 +156,7 @@ class AdminApp:
             "duration_ms": round((trio.current_time() - started) * 1000, 3),
             "route": route,
             "token_name": principal.name if principal else None,
-            "client": _client(scope),
+            "client": client_address(scope),
         }
         if scope["path"] in _PROBES and status < 400:
             log.debug("admin_request", **fields)
@@ -184,30 +166,5 @@ class AdminApp:
             log.error("admin_request", **fields)
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
-    # Nothing to set up: the app's collaborators are owned by the root nursery, not by
-    # the server, so startup and shutdown are acknowledged at once.
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-def _headers(scope: Scope) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", ()):
-        name = bytes(raw_name).decode("latin-1").lower()
-        value = bytes(raw_value).decode("latin-1")
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return headers
-
-
-def _client(scope: Scope) -> str | None:
-    client = scope.get("client")
-    if not client:
-        return None
-    host, port = client[0], client[1]
-    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+def _too_large(limit: int) -> HTTPError:
+    return HTTPError(413, "payload_too_large", detail={"limit_bytes": limit})

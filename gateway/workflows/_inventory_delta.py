@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from contracts import InventoryReport, ProductRef, idempotency_key
+from contracts import InventoryLine, InventoryReport, ProductRef, idempotency_key
 from edge.odoo import AdjustInventory, Adjustment, ProductCode
 from gateway.log import get_logger
 from gateway.store import DocumentRecord, Tx
@@ -67,24 +67,45 @@ class _Delta:
     unit: str
 
 
-def _deltas(report: InventoryReport) -> list[_Delta] | str:
-    """One summed delta per product, in first-seen order, or the refusal naming the line."""
-    deltas: dict[str, _Delta] = {}
+def lines_by_product(
+    report: InventoryReport, quantity: str, missing: str
+) -> dict[str, list[InventoryLine]] | str:
+    """The report's lines grouped by product (SKU, else GTIN), in first-seen order, or the
+    refusal naming the first bad line: no product key, no ``quantity`` (the field the flow
+    reads; ``missing`` says why it is needed), or a unit other than the product's first.
+    Shared with the level half (:mod:`gateway.workflows.inventory`)."""
+    groups: dict[str, list[InventoryLine]] = {}
     for index, line in enumerate(report.lines):
         where = f"line {index + 1} ($.lines[{index}]"
         key = line.product.sku or line.product.gtin
         if key is None:
             return f"{where}.product): {describe_product(line.product)}"
-        if line.available is None:
-            return f"{where}.available): no delta, the change the adjustment makes to the stock"
-        held = deltas.get(key)
-        if held is None:
-            deltas[key] = _Delta(key, line.product, line.available, line.unit)
-        elif held.unit != line.unit:
-            return f"{where}.unit): {line.unit!r} where an earlier line of {key} said {held.unit!r}"
-        else:
-            held.delta += line.available
-    return list(deltas.values())
+        if getattr(line, quantity) is None:
+            return f"{where}.{quantity}): {missing}"
+        held = groups.setdefault(key, [])
+        if held and held[0].unit != line.unit:
+            first = held[0].unit
+            return f"{where}.unit): {line.unit!r} where an earlier line of {key} said {first!r}"
+        held.append(line)
+    return groups
+
+
+def _deltas(report: InventoryReport) -> list[_Delta] | str:
+    """One summed delta per product, in first-seen order, or the refusal naming the line."""
+    groups = lines_by_product(
+        report, "available", "no delta, the change the adjustment makes to the stock"
+    )
+    if isinstance(groups, str):
+        return groups
+    deltas: list[_Delta] = []
+    for key, (first, *rest) in groups.items():
+        assert first.available is not None  # lines_by_product refused the lines without
+        delta = _Delta(key, first.product, first.available, first.unit)
+        for line in rest:
+            assert line.available is not None
+            delta.delta += line.available
+        deltas.append(delta)
+    return deltas
 
 
 def _covered(tx: Tx, warehouse: str, key: str, as_of: datetime) -> bool:

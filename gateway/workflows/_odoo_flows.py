@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from actors import ChildSpec, Restart
 from contracts import Flow
-from gateway.workflows._base import DocumentWorkflow, WorkflowActor
+from gateway.workflows._base import Decide, DocumentWorkflow, WorkflowActor
 from gateway.workflows._tree import WorkflowContext, workflow_name
 from gateway.workflows.fulfillment import REQUEST_DOC_TYPE, decide_fulfillment
 from gateway.workflows.odoo_watch import WATCH_NAME, OdooWatch, OdooWatchActor
@@ -42,28 +42,22 @@ def odoo_watch_child(ctx: WorkflowContext) -> ChildSpec | None:
 def order_ack_child(ctx: WorkflowContext) -> ChildSpec | None:
     if not _acks_wanted(ctx):
         return None
-    flow = DocumentWorkflow(
-        Flow.ORDER_ACK,
-        decide_ack(ctx.config),
-        ctx.store,
-        notify=ctx.notify,
-        doc_types=frozenset({ACK_DOC_TYPE}),
-    )
-    return ChildSpec(
-        workflow_name(Flow.ORDER_ACK), lambda: WorkflowActor(flow, nursery=ctx.nursery)
-    )
+    return _replayed_documents_child(ctx, Flow.ORDER_ACK, decide_ack(ctx.config), ACK_DOC_TYPE)
 
 
 def fulfillment_child(ctx: WorkflowContext) -> ChildSpec | None:
     if not ctx.config.routing:
         return None
-    flow = DocumentWorkflow(
-        Flow.FULFILLMENT,
-        decide_fulfillment(ctx.config),
-        ctx.store,
-        notify=ctx.notify,
-        doc_types=frozenset({REQUEST_DOC_TYPE}),
+    return _replayed_documents_child(
+        ctx, Flow.FULFILLMENT, decide_fulfillment(ctx.config), REQUEST_DOC_TYPE
     )
-    return ChildSpec(
-        workflow_name(Flow.FULFILLMENT), lambda: WorkflowActor(flow, nursery=ctx.nursery)
+
+
+def _replayed_documents_child(
+    ctx: WorkflowContext, flow: Flow, decide: Decide, doc_type: str
+) -> ChildSpec:
+    """``workflow:<flow>``: routes the flow's ``new`` documents of ``doc_type`` (replays)."""
+    workflow = DocumentWorkflow(
+        flow, decide, ctx.store, notify=ctx.notify, doc_types=frozenset({doc_type})
     )
+    return ChildSpec(workflow_name(flow), lambda: WorkflowActor(workflow, nursery=ctx.nursery))

@@ -43,15 +43,13 @@ from contracts import (
     PartyRole,
     ProductRef,
     Quantity,
-    decode_document,
 )
 from gateway.config import Config, RoutingRule
-from gateway.outbound_docs import partner_delivery
-from gateway.store import DocumentRecord, NewDocument, Tx
-from gateway.workflows._base import Decide, Decision, Refuse, Route
+from gateway.store import NewDocument, Tx
+from gateway.workflows._base import Decide
 from gateway.workflows._cursor import Cursor, OdooCaller, m2o, read_many, search_changed, text
-from gateway.workflows._recording import Recorded, record_document, refusing, when_of
-from gateway.workflows.order_ack import odoo_decimal
+from gateway.workflows._recording import Recorded, record_document
+from gateway.workflows.order_ack import decide_partner_send, odoo_decimal
 
 __all__ = [
     "REQUEST_DOC_TYPE",
@@ -193,25 +191,14 @@ def split_picking(
 
 def decide_fulfillment(config: Config) -> Decide:
     """Route a stored fulfillment request to its 3PL in the 3PL's format."""
-
-    def decide(tx: Tx, document: DocumentRecord) -> Decision:
-        request = decode_document(document.body)
-        if not isinstance(request, FulfillmentRequest):
-            return Refuse(f"the stored document is a {type(request).__name__}, not a request")
-        delivery = partner_delivery(
-            tx,
-            config,
-            document.partner,
-            request,
-            key=fulfillment_key(document.partner, request.request_number),
-            name=request.request_number.replace("/", "-"),
-            flow=Flow.FULFILLMENT,
-            when=when_of(tx),
-            correlation_key=document.correlation_key,
-        )
-        return Route([delivery])
-
-    return refusing(decide)
+    return decide_partner_send(
+        config,
+        FulfillmentRequest,
+        "a request",
+        Flow.FULFILLMENT,
+        key=lambda partner, request: fulfillment_key(partner, request.request_number),
+        name=lambda request: request.request_number.replace("/", "-"),
+    )
 
 
 def record_fulfillment(

@@ -56,8 +56,8 @@ from gateway.workflows._base import (
     Route,
     WorkflowActor,
 )
-from gateway.workflows._inventory_delta import decide_delta, watermark_cursor
-from gateway.workflows._lines import decode_as, describe_product, odoo_delivery, partner_of
+from gateway.workflows._inventory_delta import decide_delta, lines_by_product, watermark_cursor
+from gateway.workflows._lines import decode_as, odoo_delivery, partner_of
 from gateway.workflows._stock_feed import (
     FeedLine,
     channel_line,
@@ -98,24 +98,22 @@ class _Level:
 
 def _levels(report: InventoryReport) -> list[_Level] | str:
     """One level per product, in first-seen order, or the refusal naming the line."""
-    levels: dict[str, _Level] = {}
-    for index, line in enumerate(report.lines):
-        where = f"line {index + 1} ($.lines[{index}]"
-        key = line.product.sku or line.product.gtin
-        if key is None:
-            return f"{where}.product): {describe_product(line.product)}"
-        if line.on_hand is None:
-            return f"{where}.on_hand): no on-hand quantity, the level Odoo's stock is set to"
-        held = levels.get(key)
-        if held is None:
-            levels[key] = _Level(key, line.product, line.on_hand, line.available, line.unit)
-            continue
-        if held.unit != line.unit:
-            return f"{where}.unit): {line.unit!r} where an earlier line of {key} said {held.unit!r}"
-        held.on_hand += line.on_hand
-        if line.available is not None:
-            held.available = (held.available or Decimal(0)) + line.available
-    return list(levels.values())
+    groups = lines_by_product(
+        report, "on_hand", "no on-hand quantity, the level Odoo's stock is set to"
+    )
+    if isinstance(groups, str):
+        return groups
+    levels: list[_Level] = []
+    for key, (first, *rest) in groups.items():
+        assert first.on_hand is not None  # lines_by_product refused the lines without
+        level = _Level(key, first.product, first.on_hand, first.available, first.unit)
+        for line in rest:
+            assert line.on_hand is not None
+            level.on_hand += line.on_hand
+            if line.available is not None:
+                level.available = (level.available or Decimal(0)) + line.available
+        levels.append(level)
+    return levels
 
 
 Keyed = list[tuple[str, FeedLine]]

@@ -32,7 +32,8 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import msgspec
 import trio
@@ -78,6 +79,20 @@ ORDERS = cursor_name("sale.order")
 PICKINGS = cursor_name("stock.picking")
 T = TypeVar("T")
 Record = TypeVar("Record", OdooOrder, OdooPicking)
+Decided = tuple[str, tuple[str, ...], str | None]
+"""What one record's transaction decided: outcome, destinations to wake, why it is unsent."""
+DecideRecord = Callable[[Tx, Record], Decided]
+ReadPage = Callable[..., Awaitable[list[Record]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Model(Generic[Record]):
+    """One Odoo model the watch follows: its cursor, how a page of it is read, and how one
+    record is decided (inside the transaction that moves the cursor)."""
+
+    cursor: str
+    read: ReadPage[Record]
+    decide: DecideRecord[Record]
 
 
 class PollOdoo(msgspec.Struct, frozen=True):
@@ -120,13 +135,13 @@ class _Guarded:
 
 
 def _deciding(
-    decide: Callable[[Tx, Record], tuple[str, tuple[str, ...], str | None]],
+    decide: DecideRecord[Record],
     record: Record,
     cursor: str,
-) -> Callable[[Tx], tuple[str, tuple[str, ...], str | None]]:
+) -> Callable[[Tx], Decided]:
     """The transaction of one record: what was decided, and the cursor moved past it."""
 
-    def one(tx: Tx) -> tuple[str, tuple[str, ...], str | None]:
+    def one(tx: Tx) -> Decided:
         decided = decide(tx, record)
         tx.set_cursor(cursor, record.cursor.encode())
         return decided
@@ -135,10 +150,10 @@ def _deciding(
 
 
 def _decide_one(
-    decide: Callable[[Tx, Record], tuple[str, tuple[str, ...], str | None]],
+    decide: DecideRecord[Record],
     record: Record,
     tx: Tx,
-) -> tuple[str, tuple[str, ...], str | None]:
+) -> Decided:
     return decide(tx, record)
 
 
@@ -204,19 +219,11 @@ class OdooWatch:
             look_back = self._last_lookback is None or now - self._last_lookback >= LOOKBACK_EVERY
             try:
                 if acks:
-                    await self._drain(ORDERS, read_confirmed_orders, guarded, self._order, orders)
-                    if look_back:
-                        await self._look_back(
-                            ORDERS, read_confirmed_orders, guarded, self._order, orders
-                        )
+                    sales = _Model(ORDERS, read_confirmed_orders, self._order)
+                    await self._follow(sales, guarded, orders, look_back=look_back)
                 if fulfillment:
-                    await self._drain(
-                        PICKINGS, read_ready_pickings, guarded, self._picking, pickings
-                    )
-                    if look_back:
-                        await self._look_back(
-                            PICKINGS, read_ready_pickings, guarded, self._picking, pickings
-                        )
+                    ready = _Model(PICKINGS, read_ready_pickings, self._picking)
+                    await self._follow(ready, guarded, pickings, look_back=look_back)
                 if look_back:
                     self._last_lookback = now
             except (CircuitOpen, CrossdockError) as exc:
@@ -227,15 +234,17 @@ class OdooWatch:
                                   error=self.last_error)  # fmt: skip
             return PollReport(polled=True, orders=dict(orders), pickings=dict(pickings))
 
-    async def _drain(
-        self,
-        cursor: str,
-        read: Callable[..., Awaitable[list[Record]]],
-        client: OdooCaller,
-        decide: Callable[[Tx, Record], tuple[str, tuple[str, ...], str | None]],
-        counts: Counter[str],
+    async def _follow(
+        self, model: _Model[Record], client: OdooCaller, counts: Counter[str], *, look_back: bool
     ) -> None:
+        """Read what changed in ``model`` since its cursor and, if it is time, look back."""
+        await self._drain(model, client, counts)
+        if look_back:
+            await self._look_back(model, client, counts)
+
+    async def _drain(self, model: _Model[Record], client: OdooCaller, counts: Counter[str]) -> None:
         """Read pages after the stored cursor until a short page; one transaction a record."""
+        cursor, read, decide = model.cursor, model.read, model.decide
         while True:
             position = await self.store.get_cursor(cursor)
             self.cursors[cursor] = position
@@ -250,23 +259,17 @@ class OdooWatch:
                 if why is not None:
                     self.unsent.append(why)
                     log.warning("odoo_record_not_sent", record=record.name, why=why)
-                if self.notify is not None:
-                    for destination in destinations:
-                        self.notify(destination)
+                self._wake(destinations)
             if len(records) < self.page:
                 return
 
     async def _look_back(
-        self,
-        cursor: str,
-        read: Callable[..., Awaitable[list[Record]]],
-        client: OdooCaller,
-        decide: Callable[[Tx, Record], tuple[str, tuple[str, ...], str | None]],
-        counts: Counter[str],
+        self, model: _Model[Record], client: OdooCaller, counts: Counter[str]
     ) -> None:
         """Re-read the :data:`LOOKBACK` seconds behind the cursor (the cursor stays): a record
         committed late is handled now; the rest are ``seen`` again and change nothing (or
         stay unsent for the reason already reported when they were first read)."""
+        cursor, read, decide = model.cursor, model.read, model.decide
         position = Cursor.decode(await self.store.get_cursor(cursor))
         if position is None:
             return
@@ -282,14 +285,18 @@ class OdooWatch:
                     self.late += 1
                     counts["late_sent"] += 1
                     log.warning("odoo_record_found_late", record=record.name)
-                if self.notify is not None:
-                    for destination in destinations:
-                        self.notify(destination)
+                self._wake(destinations)
             if len(records) < self.page or len(behind) < len(records):
                 return
             since = records[-1].cursor
 
-    def _order(self, tx: Tx, order: OdooOrder) -> tuple[str, tuple[str, ...], str | None]:
+    def _wake(self, destinations: tuple[str, ...]) -> None:
+        """After a commit: tell the delivery loops of ``destinations`` they have work."""
+        if self.notify is not None:
+            for destination in destinations:
+                self.notify(destination)
+
+    def _order(self, tx: Tx, order: OdooOrder) -> Decided:
         outcome, recorded = record_ack(tx, self.config, order)
         why = None
         if outcome is AckOutcome.REFUSED and recorded is not None:
@@ -297,7 +304,7 @@ class OdooWatch:
         destinations = recorded.destinations if recorded is not None else ()
         return str(outcome), destinations, why
 
-    def _picking(self, tx: Tx, picking: OdooPicking) -> tuple[str, tuple[str, ...], str | None]:
+    def _picking(self, tx: Tx, picking: OdooPicking) -> Decided:
         outcome, recorded, why = record_fulfillment(tx, self.config, picking)
         destinations = tuple(sorted({d for r in recorded for d in r.destinations}))
         if outcome is FulfillmentOutcome.SEEN:

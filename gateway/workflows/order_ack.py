@@ -27,14 +27,16 @@ the order's correlation key, so a trace shows it) and its delivery
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 import msgspec
 
 from contracts import (
     AckLine,
+    Document,
     Flow,
     LineStatus,
     OrderAcknowledgement,
@@ -60,12 +62,15 @@ __all__ = [
     "ack_key",
     "ack_lines",
     "decide_ack",
+    "decide_partner_send",
     "header_status",
     "odoo_decimal",
     "plan_ack",
     "read_confirmed_orders",
     "record_ack",
 ]
+
+D = TypeVar("D", bound=Document)
 
 ACK_DOC_TYPE = "order_acknowledgement"
 MODEL = "sale.order"
@@ -175,19 +180,42 @@ def ack_key(partner: str, order_name: str) -> str:
 
 def decide_ack(config: Config) -> Decide:
     """Route a stored acknowledgement to its partner in the partner's format."""
+    return decide_partner_send(
+        config,
+        OrderAcknowledgement,
+        "an ack",
+        Flow.ORDER_ACK,
+        key=lambda partner, ack: ack_key(partner, ack.ack_number),
+        name=lambda ack: f"ack-{ack.ack_number}".replace("/", "-"),
+    )
+
+
+def decide_partner_send(
+    config: Config,
+    kind: type[D],
+    noun: str,
+    flow: Flow,
+    *,
+    key: Callable[[str, D], str],
+    name: Callable[[D], str],
+) -> Decide:
+    """A ``decide`` that routes a stored ``kind`` document to its partner in the partner's
+    format (the outbox ``key(partner, document)``, the file ``name(document)``), and refuses
+    any other kind ("the stored document is a X, not <noun>"). The flows that start in Odoo
+    (acknowledgements, fulfillment requests) route their replayed documents with it."""
 
     def decide(tx: Tx, document: DocumentRecord) -> Decision:
-        ack = decode_document(document.body)
-        if not isinstance(ack, OrderAcknowledgement):
-            return Refuse(f"the stored document is a {type(ack).__name__}, not an ack")
+        stored = decode_document(document.body)
+        if not isinstance(stored, kind):
+            return Refuse(f"the stored document is a {type(stored).__name__}, not {noun}")
         delivery = partner_delivery(
             tx,
             config,
             document.partner,
-            ack,
-            key=ack_key(document.partner, ack.ack_number),
-            name=f"ack-{ack.ack_number}".replace("/", "-"),
-            flow=Flow.ORDER_ACK,
+            stored,
+            key=key(document.partner, stored),
+            name=name(stored),
+            flow=flow,
             when=when_of(tx),
             correlation_key=document.correlation_key,
         )

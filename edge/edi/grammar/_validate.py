@@ -222,7 +222,6 @@ class _Walk:
 
     def run(self) -> list[Violation]:
         stack = self.stack
-        cache = self.cache
         note = self.plan.append
         for position, segment in enumerate(self.segments[1:], 2):
             tag = segment.tag
@@ -290,51 +289,40 @@ class _Walk:
             note((checker, loop))
             if checker is None:
                 continue
-            if segment.repeats is None:
-                elements = segment.elements
-                quick = checker.quick.get(len(elements))
-                if quick is None:
-                    quick = checker.quick_for(len(elements))
-                if quick(elements):
-                    continue
-                known = cache.get(checker)
-                if known is None:
-                    known = cache[checker] = {}
-                issues = known.get(segment.elements)
-                if issues is None:
-                    issues = known[segment.elements] = checker.check(segment.elements, None)
-            else:
-                issues = checker.check(segment.elements, segment.repeats)
-            if issues:
-                self.position = position
-                self._report(segment, issues, loop)
+            self._check_elements(position, segment, checker, loop)
         return self.violations
 
     def replay(self, plan: Plan) -> list[Violation]:
         """The element checks of ``run`` for a message whose tags follow ``plan``."""
-        cache = self.cache
         for position, segment, (checker, loop) in zip(count(2), self.segments[1:], plan):
             if checker is None:
                 continue
-            if segment.repeats is None:
-                elements = segment.elements
-                quick = checker.quick.get(len(elements))
-                if quick is None:
-                    quick = checker.quick_for(len(elements))
-                if quick(elements):
-                    continue
-                known = cache.get(checker)
-                if known is None:
-                    known = cache[checker] = {}
-                issues = known.get(segment.elements)
-                if issues is None:
-                    issues = known[segment.elements] = checker.check(segment.elements, None)
-            else:
-                issues = checker.check(segment.elements, segment.repeats)
-            if issues:
-                self.position = position
-                self._report(segment, issues, loop)
+            self._check_elements(position, segment, checker, loop)
         return self.violations
+
+    def _check_elements(
+        self, position: int, segment: Segment, checker: SegmentChecker, loop: str
+    ) -> None:
+        """The element checks of one segment, shared by :meth:`run` and :meth:`replay`: the
+        quick path first, then the full check, cached per call by the segment's elements."""
+        if segment.repeats is None:
+            elements = segment.elements
+            quick = checker.quick.get(len(elements))
+            if quick is None:
+                quick = checker.quick_for(len(elements))
+            if quick(elements):
+                return
+            known = self.cache.get(checker)
+            if known is None:
+                known = self.cache[checker] = {}
+            issues = known.get(elements)
+            if issues is None:
+                issues = known[elements] = checker.check(elements, None)
+        else:
+            issues = checker.check(segment.elements, segment.repeats)
+        if issues:
+            self.position = position
+            self._report(segment, issues, loop)
 
     def _astray(self, segment: Segment, tag: str) -> None:
         """A tag no open level accepts ahead: out of sequence, or not allowed here at all."""
