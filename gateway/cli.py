@@ -232,9 +232,11 @@ def _parser() -> argparse.ArgumentParser:
 
     _outbox_parser(sub)
 
+    from gateway.cursors_cli import add_cursor_commands
     from gateway.documents_cli import add_document_commands
 
     add_document_commands(sub)
+    add_cursor_commands(sub)
 
     demo = sub.add_parser(
         "demo", help="run every flow on sample documents, locally (no network, no arguments)"

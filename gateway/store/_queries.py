@@ -307,6 +307,8 @@ ORDER BY id DESC LIMIT :limit
 
 CURSOR_GET = "SELECT value FROM cursors WHERE name = ?"
 
+CURSORS = "SELECT name, value, updated_at FROM cursors ORDER BY name"
+
 CURSOR_SET = """
 INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at

@@ -107,6 +107,10 @@ class Tx(OutboxOps, InboundOps):
     def set_cursor(self, name: str, value: str) -> None:
         self._conn.execute(q.CURSOR_SET, (name, value, self.now))
 
+    def list_cursors(self) -> list[tuple[str, str, float]]:
+        """Every cursor: (name, value, updated_at), by name."""
+        return [(str(n), str(v), float(t)) for n, v, t in self._conn.execute(q.CURSORS)]
+
     def list_audit(
         self, *, subject: str | None = None, limit: int = 100, before_id: int | None = None
     ) -> list[AuditEntry]:

@@ -11,6 +11,7 @@ itself with a hand-moved clock.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -357,4 +358,47 @@ async def test_a_picking_committed_behind_the_cursor_is_found_by_the_look_back(
                 assert watch.status()["watch"]["found_late"] == 1
                 assert [d.idempotency_key for d in await store.find_documents(
                     correlation_key=f"picking:{first}")] == [f"fulfillment:{first}"]  # fmt: skip
+        nursery.cancel_scope.cancel()
+
+
+async def test_a_picking_no_rule_took_goes_out_after_the_fix_and_a_cursor_rewind(
+    tmp_path: Path,
+) -> None:
+    stamp = ["2026-11-27 10:00:40"]
+    sim = OdooSimulator(api_key=KEY, clock=lambda: stamp[0])
+    name = confirmed_order(sim, "PO-82", {"GIZ-003": 2})
+    stamp[0] = "2026-11-27 10:05:00"  # a later picking: the first is out of the look-back
+    confirmed_order(sim, "PO-83", {"GAD-002": 1})
+    only_gadgets = '\n[[routing]]\nwarehouse = "WH"\npartner = "south-3pl"\nskus = ["GAD-002"]\n'
+    catch_all = '\n[[routing]]\nwarehouse = "WH"\npartner = "north-3pl"\n'
+    async with trio.open_nursery() as nursery:
+        url = await nursery.start(serve_simulator, sim)
+        (tmp_path / "before").mkdir()
+        (tmp_path / "after").mkdir()
+        config = gateway_config(tmp_path / "before", url, only_gadgets)
+        fixed = gateway_config(tmp_path / "after", url, catch_all)
+        path = Path(fixed.store.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+        async def rewind(to: str, *more: str) -> int:
+            # The command as an operator runs it, on the store file the gateway uses.
+            args = ["cursors", "rewind", "--config", fixed.source_path, "stock.picking"]
+            done = await trio.run_process(
+                [sys.executable, "-m", "gateway", *args, "--to", to, *more],
+                check=False, capture_stdout=True, capture_stderr=True,
+            )  # fmt: skip
+            return done.returncode
+
+        async with open_store(str(path)) as store, open_odoo_client(odoo_server(config)) as c:
+            first = await OdooWatch(store, config).poll(c)
+            assert first.pickings == {"unrouted": 1, "sent": 1}
+            again = OdooWatch(store, fixed)  # the routing fixed; the cursor is past it
+            assert (await again.poll(c)).pickings == {}
+            assert await rewind("2026-11-27 11:00:00") == 1  # a cursor only moves back
+            assert await rewind("2026-11-27 10:00:40", "--reason", "routing fixed") == 0
+            assert (await again.poll(c)).pickings == {"sent": 1, "seen": 1}
+            [doc] = await store.find_documents(correlation_key=f"picking:{name}")
+            assert doc.partner == "north-3pl"
+            [entry] = await store.list_audit(subject="odoo-poll:stock.picking")
+            assert entry.action == "cursor.rewind" and entry.details["reason"] == "routing fixed"
         nursery.cancel_scope.cancel()
