@@ -28,6 +28,7 @@ __all__ = [
     "CSV_3PL",
     "CUSTOMER",
     "MARKETPLACE",
+    "SHIPMENTS_LAYOUT",
     "X12_3PL",
     "X12_3PL_LOGIN",
     "DemoFiles",
@@ -132,10 +133,31 @@ def write_config(files: DemoFiles, *, odoo_url: str, x12_port: int, admin_port: 
         marketplace=MARKETPLACE,
         x12_3pl=X12_3PL,
         csv_3pl=CSV_3PL,
+        shipments_layout=SHIPMENTS_LAYOUT,
     )
     files.config.write_text(text, encoding="utf-8")
     return files.config
 
+
+SHIPMENTS_LAYOUT = """\
+[[partners.layouts]]
+name = "shipments"
+format = "csv"
+document = "shipment_confirmation"
+files = ["SHIP-*.csv"]
+columns = [
+    { name = "shipment", target = "shipment_id" },
+    { name = "order", target = "order_number" },
+    { name = "ship_date", target = "ship_date" },
+    { name = "tracking", target = "tracking_number" },
+    { name = "line", target = "lines[].line_no" },
+    { name = "sku", target = "lines[].product.sku" },
+    { name = "shipped", target = "lines[].shipped.value" },
+    { name = "ordered", target = "lines[].ordered.value" },
+]
+"""
+"""The CSV 3PL's shipment confirmations (what :func:`gateway.demo._samples.csv_shipment`
+writes): one layout for the demo and for the tests that play the same files."""
 
 CONFIG_TEMPLATE = """\
 # Written by `crossdock demo`: the gateway the demo runs. An ordinary configuration file;
@@ -291,19 +313,4 @@ columns = [
     {{ name = "qty", target = "lines[].quantity.value" }},
 ]
 
-[[partners.layouts]]
-name = "shipments"
-format = "csv"
-document = "shipment_confirmation"
-files = ["SHIP-*.csv"]
-columns = [
-    {{ name = "shipment", target = "shipment_id" }},
-    {{ name = "order", target = "order_number" }},
-    {{ name = "ship_date", target = "ship_date" }},
-    {{ name = "tracking", target = "tracking_number" }},
-    {{ name = "line", target = "lines[].line_no" }},
-    {{ name = "sku", target = "lines[].product.sku" }},
-    {{ name = "shipped", target = "lines[].shipped.value" }},
-    {{ name = "ordered", target = "lines[].ordered.value" }},
-]
-"""
+{shipments_layout}"""

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gateway.demo._setup import SHIPMENTS_LAYOUT
 from tests.e2e.test_crash import API_KEY
 
 __all__ = [
@@ -153,7 +154,7 @@ def gateway_config(tmp: Path, odoo_url: str) -> Path:
     for token in ("read", "operate"):
         (secrets / token).write_text(f"flows-{token}-token-0123456789abcdef\n")
     config = tmp / "crossdock.toml"
-    config.write_text(CONFIG.format(odoo_url=odoo_url))
+    config.write_text(CONFIG.format(odoo_url=odoo_url, shipments_layout=SHIPMENTS_LAYOUT))
     return config
 
 
@@ -252,22 +253,7 @@ columns = [
     {{ name = "qty", target = "lines[].quantity.value" }},
 ]
 
-[[partners.layouts]]
-name = "shipments"
-format = "csv"
-document = "shipment_confirmation"
-files = ["SHIP-*.csv"]
-columns = [
-    {{ name = "shipment", target = "shipment_id" }},
-    {{ name = "order", target = "order_number" }},
-    {{ name = "ship_date", target = "ship_date" }},
-    {{ name = "tracking", target = "tracking_number" }},
-    {{ name = "line", target = "lines[].line_no" }},
-    {{ name = "sku", target = "lines[].product.sku" }},
-    {{ name = "shipped", target = "lines[].shipped.value" }},
-    {{ name = "ordered", target = "lines[].ordered.value" }},
-]
-
+{shipments_layout}
 [[partners]]
 id = "shopfront"
 role = "marketplace"
