@@ -6,7 +6,8 @@ segment with one ``split`` per element separator and one per element at the comp
 separator. Python code runs per segment and per element, never per character.
 
 Identical segments are cut only once (files repeat the same parties, dates, qualifiers and
-articles message after message); equal segments share their immutable tag and elements.
+articles message after message); equal segments share their immutable tag and elements, and
+the segments themselves are built by ``map`` in C, so Python code runs per distinct segment.
 
 Rare things take a slower path only where they occur:
 
@@ -16,7 +17,8 @@ Rare things take a slower path only where they occur:
 - a repetition separator is handled the same way, per segment that contains one;
 - line breaks that are not a delimiter are format effectors (``'`` + CRLF after each
   segment, or a file wrapped at 80 columns): when they do not all sit right after a
-  terminator, every segment is cleaned of them one by one.
+  terminator, every segment is cleaned of them one by one; so is every segment when a
+  blank follows a terminator, which the distinct tags reveal after the cut.
 
 Errors here are ``TokenError`` with a position in the text; each standard turns them into
 its own ``RejectedInput`` with its own codes.
@@ -112,8 +114,7 @@ def split_segments(
     if not body:
         return []
 
-    sep, clean = _choose_separator(body, term, newlines, blanks)
-    pieces = body.split(sep)
+    sep, pieces, clean = _cut(body, term, newlines)
     last = pieces[-1]
     if not last and not _escaped(body, len(body) - len(sep), rel):
         pieces.pop()  # the usual end: a terminator (and line break) closes the last segment
@@ -128,17 +129,28 @@ def split_segments(
     starts = list(map(add, lengths, range(origin, origin + step * len(pieces), step)))
 
     try:
-        if rel and (rel + sep) in body:
-            pieces, starts = _glue_escaped(pieces, starts, sep, rel)
+        released = _find_all(body, rel)
+        glued = any(body.startswith(sep, at + 1) for at in released)
+        if glued:
+            pieces, starts = _glue_escaped(pieces, starts, sep, rel or "")
+        pads = "".join(c for c in blanks if c not in newlines)
+        if not clean and (glued or "" in pieces):
+            # rare: whether segments need cleaning must be known before cutting them
+            clean = any(sep + c in body for c in pads)
         if clean:
             pieces, starts = _clean(pieces, starts, newlines, blanks)
-        elif ((sep + sep) in body or body.startswith(sep)) and "" in pieces:
+        elif "" in pieces and ((sep + sep) in body or body.startswith(sep)):
             at = pieces.index("")
             raise TokenError(_EMPTY, starts[at], at, empty=True)
-        byte_starts = starts if shift is not None else offsets.many(starts)
         found: set[str] = set()
-        segments = _build(pieces, byte_starts, delimiters, first_index, found)
-        holding = _holding(body, origin, starts, rel, rep)
+        segments = _build(pieces, _bytes(starts, offsets), delimiters, first_index, found)
+        if not clean and any(tag[:1] in pads for tag in found if tag):
+            # a blank right after a terminator (the sender pads its segments): the tags
+            # tell, which spares a search of the whole text for every blank beforehand
+            pieces, starts = _clean(pieces, starts, newlines, blanks)
+            found = set()
+            segments = _build(pieces, _bytes(starts, offsets), delimiters, first_index, found)
+        holding = _holding(origin, starts, released, _find_all(body, rep))
         if holding and _rescan(segments, pieces, starts, holding, delimiters):
             # a released character sat in a tag: the plain split's tag for it is no tag
             found = set(map(_tag_of, segments))
@@ -161,25 +173,48 @@ def first_bad_tag(
     return next(segment for segment in segments if segment.tag in bad)
 
 
-def _choose_separator(body: str, term: str, newlines: str, blanks: str) -> tuple[str, bool]:
-    """The string that ends every segment, and whether segments need cleaning one by one.
+def _cut(body: str, term: str, newlines: str) -> tuple[str, list[str], bool]:
+    """The string that ends every segment, the pieces it cuts, and whether segments need
+    cleaning one by one (line breaks that are not all right after a terminator).
 
     Files almost always put nothing, or the same line break, after every terminator; then
-    one ``split`` at terminator + line break does all the work.
+    one ``split`` at terminator + line break does all the work. The counts decide which
+    line break that can be and the ``split`` itself confirms it, which saves a pass over
+    the text for each candidate.
     """
-    pads = [c for c in blanks if c not in newlines]
-    if not any(c in body for c in newlines):
-        return term, any(term + c in body for c in pads)
+    present = [c for c in newlines if c in body]
+    if not present:
+        return term, body.split(term), False
     terminators = body.count(term)
-    line_chars = sum(body.count(c) for c in newlines)
+    line_chars = sum(map(body.count, present))
     for suffix in ("\r\n", "\n", "\r"):
         if any(c not in newlines for c in suffix):
             continue
+        n, odd = divmod(line_chars, len(suffix))
+        if odd or not n or terminators - n not in (0, 1):
+            continue
         sep = term + suffix
-        n = body.count(sep)
-        if n and n * len(suffix) == line_chars and terminators - n in (0, 1):
-            return sep, any(sep + c in body for c in pads)
-    return term, True
+        pieces = body.split(sep)
+        if len(pieces) - 1 == n:
+            return sep, pieces, False
+    return term, body.split(term), True
+
+
+def _find_all(body: str, marker: str | None) -> list[int]:
+    """Every position of ``marker`` in ``body`` (``str.find`` in C: a rare character in
+    a large text costs a few look-ups, not a check of every segment)."""
+    found: list[int] = []
+    if not marker:
+        return found
+    at = body.find(marker)
+    while at >= 0:
+        found.append(at)
+        at = body.find(marker, at + 1)
+    return found
+
+
+def _bytes(starts: list[int], offsets: ByteOffsets) -> list[int]:
+    return starts if offsets.shift is not None else offsets.many(starts)
 
 
 def _escaped(text: str, position: int, rel: str | None) -> bool:
@@ -265,44 +300,44 @@ def _build(
     qualifiers, articles and quantities in message after message), and tags and element
     tuples are immutable, so equal segments share them. On order-like files three segments
     in four are repeats, which saves the splits and most of the allocations the garbage
-    collector would later walk. A new segment is cut with one ``split`` and its elements
-    are looked up in ``_Elements`` by ``map``, in C.
+    collector would later walk.
+
+    Python code runs once per distinct segment only: one ``dict.setdefault`` per piece,
+    mapped in C, numbers every piece with the position of its first occurrence; each
+    distinct piece is cut with one ``split`` (its elements looked up in ``_Elements`` by
+    ``map``); every segment is then built by ``map`` in C from its number. Equal tags are
+    one string, so the segments of a file share a few dozen tag objects.
     """
     elem = delimiters.element
-    segments: list[Segment] = []
-    append = segments.append
-    new = Segment
-    seen: dict[str, Segment] = {}
-    known = seen.get
     element = _Elements(delimiters.component).__getitem__
-    for index, piece, offset in zip(count(first_index), pieces, offsets):
-        model = known(piece)
-        if model is None:
-            parts = piece.split(elem)
-            tag = parts[0]
-            del parts[0]
-            model = seen[piece] = new(tag, tuple(map(element, parts)))
-        append(new(model.tag, model.elements, index, offset))
-    tags.update(map(_tag_of, seen.values()))
-    return segments
+    firsts: dict[str, int] = {}
+    numbers = list(map(firsts.setdefault, pieces, count()))
+    names: dict[str, str] = {}
+    name = names.setdefault
+    tag_at = [""] * len(pieces)
+    elements_at: list[tuple[Element, ...]] = [()] * len(pieces)
+    for piece, first in firsts.items():
+        parts = piece.split(elem)
+        tag = parts[0]
+        del parts[0]
+        tag_at[first] = name(tag, tag)
+        elements_at[first] = tuple(map(element, parts))
+    tags.update(names)
+    return list(
+        map(
+            Segment,
+            map(tag_at.__getitem__, numbers),
+            map(elements_at.__getitem__, numbers),
+            count(first_index),
+            offsets,
+        )
+    )
 
 
-def _holding(
-    body: str, origin: int, starts: list[int], rel: str | None, rep: str | None
-) -> list[int]:
-    """Positions of the segments that hold a release or repetition character.
-
-    Found with ``str.find`` on the text and a bisection into the segment starts, so a file
-    with a few escaped values pays for a few look-ups, not for a check of every segment.
-    """
-    found: set[int] = set()
-    for marker in (rel, rep):
-        if not marker:
-            continue
-        at = body.find(marker)
-        while at >= 0:
-            found.add(bisect_right(starts, origin + at) - 1)
-            at = body.find(marker, at + 1)
+def _holding(origin: int, starts: list[int], *markers: list[int]) -> list[int]:
+    """Positions of the segments that hold a release or repetition character, found by a
+    bisection of the characters' positions (``_find_all``) into the segment starts."""
+    found = {bisect_right(starts, origin + at) - 1 for positions in markers for at in positions}
     return sorted(found)
 
 

@@ -14,6 +14,8 @@ gateway does not grow them without end.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ._elements import SegmentChecker
 from ._model import GroupSpec, MessageSpec
 
@@ -22,8 +24,16 @@ __all__ = ["PLAN_LIMIT", "Level", "Machine", "Plan", "machine_for"]
 PLAN_LIMIT = 1024
 """Plans kept per machine; past it, new shapes are walked every time."""
 
-Plan = tuple[tuple[SegmentChecker | None, str], ...]
-"""For the segments after the header: the check to run (None: none) and the loop name."""
+
+class Plan:
+    """For the segments after the header: the check each gets (None: none) and its loop."""
+
+    __slots__ = ("checkers", "loops")
+
+    def __init__(self, steps: Iterable[tuple[SegmentChecker | None, str]]) -> None:
+        steps = tuple(steps)
+        self.checkers = tuple(checker for checker, _ in steps)
+        self.loops = tuple(loop for _, loop in steps)
 
 
 class Level:

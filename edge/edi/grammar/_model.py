@@ -21,6 +21,7 @@ __all__ = [
     "Condition",
     "ElementRule",
     "GroupSpec",
+    "MessageCheck",
     "MessageSpec",
     "SegmentRule",
     "Slot",
@@ -173,3 +174,33 @@ class Violation(msgspec.Struct, frozen=True):
         if self.element is not None:
             return "element"
         return "segment"
+
+
+class MessageCheck:
+    """The outcome of validating one message: which it was, its spec, its violations."""
+
+    __slots__ = ("group_ref", "reference", "spec", "type", "version", "violations")
+
+    def __init__(
+        self,
+        reference: str,
+        type: str,
+        version: str,
+        spec: MessageSpec | None,
+        violations: list[Violation],
+        group_ref: str = "",
+    ) -> None:
+        self.reference = reference
+        self.type = type
+        self.version = version
+        """EDIFACT ``D96A``-style version + release, or X12 GS08."""
+        self.spec = spec
+        self.violations = violations
+        self.group_ref = group_ref
+
+    @property
+    def accepted(self) -> bool:
+        return not self.violations
+
+    def __repr__(self) -> str:
+        return f"MessageCheck({self.type} {self.reference}: {len(self.violations)} violations)"

@@ -7,7 +7,10 @@ answers the common question (*is this segment clean?*) without building anything
 function per segment rule and number of elements sent, generated as Python source once and
 compiled, with every constant of the rule (lengths, code sets, which elements are
 mandatory, the X12 syntax notes) folded in. Elements beyond the count sent are known to be
-absent when the function is built, so a 9-element PO1 costs nine checks, not twenty-five.
+absent when the function is built, so a 9-element PO1 costs nine checks, not twenty-five;
+the syntax notes over elements not sent are settled then too. The simple elements are
+unpacked as ``(v,)`` in one statement, which saves a ``len`` and an index per element (it
+fails, and the function says "look closer", unless each has exactly one component).
 
 It only ever says "clean" (``True``) or "look closer" (``False``); on ``False`` the validator
 runs the full ``SegmentChecker.check``, which alone builds issues. So it must never say
@@ -65,62 +68,93 @@ def compile_quick(
         return _never
     namespace: dict[str, object] = {}
     body: list[str] = []
+    targets = [f"e{i}" for i in range(sent)]
     presence: dict[int, str] = {}
     slot = 0
 
-    def test(value_rule: ValueRule, name: str, key: tuple[int, int]) -> str:
+    def fails(value_rule: ValueRule, name: str, key: tuple[int, int], mandatory: bool) -> str:
+        """An expression true when value ``name`` is not clean (empty meaning absent)."""
         nonlocal slot
         slot += 1
         if value_rule.codes is not None:
-            namespace[f"G{slot}"] = frozenset(
-                c for c in value_rule.codes if value_check(value_rule, c) is None
-            )
-            return f"{name} in G{slot}"
+            codes = frozenset(c for c in value_rule.codes if value_check(value_rule, c) is None)
+            namespace[f"G{slot}"] = codes
+            outside = f"{name} not in G{slot}"
+            if mandatory:
+                return outside if "" not in codes else f"not {name} or {outside}"
+            return outside if "" in codes else f"{name} and {outside}"
         if _length_only(value_rule, edifact):
-            return f"{value_rule.min} <= len({name}) <= {value_rule.max}"
+            low, high = value_rule.min, value_rule.max
+            if mandatory:
+                low = max(low, 1)
+            elif low <= 1:
+                return f"len({name}) > {high}"  # an empty value is absent, hence clean
+            length = (
+                f"len({name}) != {low}" if low == high else f"not {low} <= len({name}) <= {high}"
+            )
+            return length if mandatory else f"{name} and {length}"
         memo = memos.setdefault(key, set())
         namespace[f"M{slot}"] = memo
         namespace[f"L{slot}"] = _learner(value_rule, value_check, memo)
-        return f"({name} in M{slot} or L{slot}({name}))"
+        learnt = f"{name} not in M{slot} and not L{slot}({name})"
+        return f"not {name} or ({learnt})" if mandatory else f"{name} and {learnt}"
 
+    simple = False
     for element in rule.elements:
         index = element.position - 1
         if index >= sent:
             if element.mandatory:
                 return _never
             continue
-        e = f"e{index}"
         if element.value is not None:
             v = f"v{index}"
-            body.append(f"if len({e}) != 1: return False")
-            body.append(f"{v} = {e}[0]")
-            check = test(element.value, v, (element.position, 0))
-            if element.mandatory:
-                body.append(f"if not {v} or not ({check}): return False")
-            else:
-                body.append(f"if {v} and not ({check}): return False")
-            presence[index] = f'({v} != "")'
+            targets[index] = f"({v},)"
+            simple = True
+            check = fails(element.value, v, (element.position, 0), element.mandatory)
+            body.append(f"if {check}: return False")
+            presence[index] = v
             continue
+        e = f"e{index}"
+        n = f"n{index}"
         components = element.components
-        body.append(f"if any({e}):")
-        body.append(f"    if len({e}) > {len(components)}: return False")
+        needed = max((k + 1 for k, c in enumerate(components) if c.mandatory), default=1)
+        lines = [f"{n} = len({e})", f"if {n} > {len(components)}: return False"]
+        if needed > 1:
+            lines.append(f"if {n} < {needed}: return False")
+        depth = 0
         for number, component in enumerate(components):
             c = f"c{index}_{number}"
-            body.append(f'    {c} = {e}[{number}] if len({e}) > {number} else ""')
-            check = test(component, c, (element.position, number + 1))
-            if component.mandatory:
-                body.append(f"    if not {c} or not ({check}): return False")
-            else:
-                body.append(f"    if {c} and not ({check}): return False")
+            if number >= needed:
+                lines.append(f"{'    ' * depth}if {n} > {number}:")
+                depth += 1
+            pad = "    " * depth
+            key = (element.position, number + 1)
+            lines.append(f"{pad}{c} = {e}[{number}]")
+            lines.append(f"{pad}if {fails(component, c, key, component.mandatory)}: return False")
         if element.mandatory:
-            body.append("else: return False")
+            body.append(f"if not any({e}): return False")
+            body.extend(lines)
+        else:
+            body.append(f"if any({e}):")
+            body.extend(f"    {line}" for line in lines)
+        presence[index] = f"any({e})"
     for condition in rule.conditions:
-        names = [
-            presence.get(p - 1, f"any(e{p - 1})") if p - 1 < sent else "False"
-            for p in condition.positions
-        ]
+        names = [presence.get(p - 1, "False") for p in condition.positions]
+        if all(name == "False" for name in names):
+            if condition.kind == "R":
+                return _never  # one of them is required and none is sent
+            continue  # every other note holds when none of its elements is sent
         body.append(f"if not ({_holds(condition, names)}): return False")
-    unpack = f"    {''.join(f'e{i}, ' for i in range(sent))}= elements\n" if sent else ""
+    if not sent:
+        unpack = ""
+    elif simple:
+        # unpacking a simple element as ``(v,)`` fails unless it has exactly one component
+        unpack = (
+            f"    try:\n        {', '.join(targets)}, = elements\n"
+            "    except ValueError:\n        return False\n"
+        )
+    else:
+        unpack = f"    {', '.join(targets)}, = elements\n"
     source = (
         "def quick(elements):\n"
         + unpack
@@ -152,7 +186,8 @@ def _learner(rule: ValueRule, value_check: ValueCheck, memo: set[str]) -> Callab
 
 
 def _holds(condition: Condition, present: list[str]) -> str:
-    """An expression true when the X12 syntax note is met (see ``_elements._condition``)."""
+    """An expression true when the X12 syntax note is met (see ``_elements._condition``);
+    ``present`` holds one expression per element, truthy when the element is sent."""
     first, rest = present[0], present[1:]
     kind = condition.kind
     if kind == "P":
@@ -162,7 +197,7 @@ def _holds(condition: Condition, present: list[str]) -> str:
     if kind == "C":
         return f"not {first} or ({' and '.join(rest) or 'True'})"
     if kind == "E":
-        return f"({' + '.join(present)}) <= 1"
+        return f"({' + '.join(f'bool({p})' for p in present)}) <= 1"
     if kind == "L":
         return f"not {first} or ({' or '.join(rest) or 'False'})"
     return "True"

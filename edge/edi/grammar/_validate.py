@@ -14,15 +14,15 @@ are not checked; the content of a collapsed group (a group we do not use) is acc
 order. That is the rule for what the standard allows and we do not map: *tolerated where the
 standard puts it, never checked*.
 
-Element checks take the quick path first (``_quick``: a compiled "is it clean?" per segment
-rule); only what it doubts goes to the full check, cached per call by the segment's elements.
+Element checks skip a segment already found clean in the interchange (``_clean``), then
+take the quick path (``_quick``: a compiled "is it clean?" per segment rule); only what it
+doubts goes to the full check, cached per call by the segment's elements. A replay runs
+that clean path alone until the first doubt, and the checks one by one from there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import count
-from operator import attrgetter
 from typing import Any
 
 from .._segment import Segment
@@ -30,46 +30,16 @@ from ..edifact import Interchange as EdifactInterchange
 from ..edifact import Message
 from ..x12 import Interchange as X12Interchange
 from ..x12 import TransactionSet
+from ._clean import CLEAN_LIMIT, CleanSegments
 from ._codes import EdifactCode, SegmentCode, SetCode
 from ._elements import Issue, SegmentChecker
 from ._load import spec_for_edifact, spec_for_x12
 from ._machine import PLAN_LIMIT, Level, Machine, Plan, machine_for
-from ._model import MessageSpec, Violation
+from ._model import MessageCheck, MessageSpec, Violation
 
 __all__ = ["MessageCheck", "document_number", "validate", "validate_interchange"]
 
-_tag_of = attrgetter("tag")
 _UNCHECKED: tuple[SegmentChecker | None, str] = (None, "")
-
-
-class MessageCheck:
-    """The outcome of validating one message: which it was, its spec, its violations."""
-
-    __slots__ = ("group_ref", "reference", "spec", "type", "version", "violations")
-
-    def __init__(
-        self,
-        reference: str,
-        type: str,
-        version: str,
-        spec: MessageSpec | None,
-        violations: list[Violation],
-        group_ref: str = "",
-    ) -> None:
-        self.reference = reference
-        self.type = type
-        self.version = version
-        """EDIFACT ``D96A``-style version + release, or X12 GS08."""
-        self.spec = spec
-        self.violations = violations
-        self.group_ref = group_ref
-
-    @property
-    def accepted(self) -> bool:
-        return not self.violations
-
-    def __repr__(self) -> str:
-        return f"MessageCheck({self.type} {self.reference}: {len(self.violations)} violations)"
 
 
 _Cache = dict[SegmentChecker, dict[Any, tuple[Issue, ...]]]
@@ -93,16 +63,25 @@ def validate(
         if isinstance(found, Violation):
             return [found]
         spec = found
+    return _validate(target, spec, cache, CleanSegments())
+
+
+def _validate(
+    target: Message | TransactionSet,
+    spec: MessageSpec,
+    cache: _Cache | None,
+    clean: CleanSegments,
+) -> list[Violation]:
     machine = machine_for(spec)
     segments = target.segments
-    tags = tuple(map(_tag_of, segments))
-    walk = _Walk(machine, segments, _reference(target), cache)
+    tags = tuple([segment.tag for segment in segments])  # faster than map(attrgetter)
+    walk = _Walk(machine, segments, _reference(target), cache, clean)
     plan = machine.plans.get(tags)
     if plan is not None:
         return walk.replay(plan)
     violations = walk.run()
     if not walk.structural and len(machine.plans) < PLAN_LIMIT:
-        machine.plans[tags] = tuple(walk.plan)
+        machine.plans[tags] = Plan(walk.plan)
     return violations
 
 
@@ -110,6 +89,7 @@ def validate_interchange(interchange: EdifactInterchange | X12Interchange) -> li
     """Every message of an interchange, validated against the spec its envelope names."""
     checks: list[MessageCheck] = []
     cache: _Cache = {}
+    clean = CleanSegments()
     if isinstance(interchange, EdifactInterchange):
         groups: Iterable[tuple[str, Sequence[Message]]]
         if interchange.groups:
@@ -124,7 +104,7 @@ def validate_interchange(interchange: EdifactInterchange | X12Interchange) -> li
                 violations = (
                     [found]
                     if isinstance(found, Violation)
-                    else validate(message, found, cache=cache)
+                    else _validate(message, found, cache, clean)
                 )
                 checks.append(
                     MessageCheck(
@@ -139,7 +119,7 @@ def validate_interchange(interchange: EdifactInterchange | X12Interchange) -> li
             violations = (
                 [found]
                 if isinstance(found, Violation)
-                else validate(transaction_set, found, cache=cache)
+                else _validate(transaction_set, found, cache, clean)
             )
             checks.append(
                 MessageCheck(transaction_set.control_number, transaction_set.id, group.version,
@@ -206,12 +186,14 @@ class _Walk:
         segments: Sequence[Segment],
         reference: str,
         cache: _Cache | None,
+        clean: CleanSegments | None = None,
     ) -> None:
         self.machine = machine
         self.segments = segments
         self.reference = reference
         self.violations: list[Violation] = []
         self.cache: _Cache = {} if cache is None else cache
+        self.clean = CleanSegments() if clean is None else clean
         root = machine.root
         # a frame: [level, position of the slot last filled, counts per slot, reported missing]
         self.stack: list[list[Any]] = [[root, 0, [1] + [0] * (len(root.tags) - 1), None]]
@@ -293,31 +275,81 @@ class _Walk:
         return self.violations
 
     def replay(self, plan: Plan) -> list[Violation]:
-        """The element checks of ``run`` for a message whose tags follow ``plan``."""
-        for position, segment, (checker, loop) in zip(count(2), self.segments[1:], plan):
+        """The element checks of ``run`` for a message whose tags follow ``plan``: the clean
+        path first, then from the first segment it doubts, the checks one by one."""
+        segments = self.segments
+        start = self._clean_until(plan)
+        if not start:
+            return self.violations
+        checkers, loops = plan.checkers, plan.loops
+        for index in range(start, len(segments)):
+            checker = checkers[index - 1]
+            if checker is not None:
+                self._check_elements(index + 1, segments[index], checker, loops[index - 1])
+        return self.violations
+
+    def _clean_until(self, plan: Plan) -> int:
+        """The index of the first segment the quick path doubts (or that repeats an element);
+        0 when none.
+
+        Most segments of a large file go through this loop, so it does the least per
+        segment: no position, no loop name (only a doubt needs them), a segment already
+        noted clean costs one set look-up (``_clean``)."""
+        segments = self.segments
+        for segment, seen in zip(segments[1:], self.clean.for_plan(plan), strict=True):
+            elements = segment.elements
+            key = id(elements)
+            if segment.repeats is not None:
+                return next(i for i, s in enumerate(segments) if s is segment)
+            if key in seen:
+                continue
+            checker = seen.checker
             if checker is None:
                 continue
-            self._check_elements(position, segment, checker, loop)
-        return self.violations
+            quick = checker.quick.get(len(elements)) or checker.quick_for(len(elements))
+            if quick(elements):
+                if len(seen) < CLEAN_LIMIT:
+                    seen.add(key)
+                continue
+            return next(i for i, s in enumerate(segments) if s is segment)
+        return 0
 
     def _check_elements(
         self, position: int, segment: Segment, checker: SegmentChecker, loop: str
     ) -> None:
-        """The element checks of one segment, shared by :meth:`run` and :meth:`replay`: the
-        quick path first, then the full check, cached per call by the segment's elements."""
+        """The element checks of one segment (:meth:`_clean_until` has the clean path
+        inline): a segment already found clean, then the quick path, then the full check."""
         if segment.repeats is None:
             elements = segment.elements
-            quick = checker.quick.get(len(elements))
-            if quick is None:
-                quick = checker.quick_for(len(elements))
-            if quick(elements):
+            key = id(elements)
+            seen = self.clean.seen(checker)
+            if key in seen:
                 return
+            quick = checker.quick.get(len(elements)) or checker.quick_for(len(elements))
+            if quick(elements):
+                if len(seen) < CLEAN_LIMIT:
+                    seen.add(key)
+                return
+        self._full_check(position, segment, checker, loop)
+
+    def _full_check(
+        self, position: int, segment: Segment, checker: SegmentChecker, loop: str
+    ) -> None:
+        """The full element check of a segment the quick path doubts (a date, a fault...),
+        cached per call by the segment's elements; a clean one is noted as such."""
+        if segment.repeats is None:
+            elements = segment.elements
             known = self.cache.get(checker)
             if known is None:
                 known = self.cache[checker] = {}
             issues = known.get(elements)
             if issues is None:
                 issues = known[elements] = checker.check(elements, None)
+            if not issues:
+                seen = self.clean.seen(checker)
+                if len(seen) < CLEAN_LIMIT:
+                    seen.add(id(elements))
+                return
         else:
             issues = checker.check(segment.elements, segment.repeats)
         if issues:

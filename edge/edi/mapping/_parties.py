@@ -106,9 +106,10 @@ def edifact_parties(reader: Reader, segments: Sequence[Segment]) -> list[Party]:
             party_id = _party_id(reader, segment, (1, 0), (1, 2))
             if party_id is not None:
                 draft.ids.append(party_id)
-            draft.names = [segment.value(3, c) for c in range(5)] or []
+            # C080 party name (else C058 name and address), five 3036 at most
+            draft.names = list(segment.element(3)[:5])
             if not join_text(draft.names):
-                draft.names = [segment.value(2, c) for c in range(5)]
+                draft.names = list(segment.element(2)[:5])
             draft.street = [s.strip() for s in segment.element(4) if s.strip()]
             draft.city = reader.text(segment, 5)
             draft.region = reader.text(segment, 6)

@@ -409,8 +409,10 @@ class Reader:
 
     def line_number(self, segment: Segment, element: int, component: int, position: int) -> int:
         """The line number sent, or ``position`` (1-based) when none is sent."""
-        raw = self.text(segment, element, component)
-        if raw is None:
+        elements = segment.elements  # ``text`` inlined: every line of every message has one
+        found = elements[element] if element < len(elements) else ()
+        raw = found[component].strip() if component < len(found) else ""
+        if not raw:
             return position
         if not raw.isdigit() or not 1 <= int(raw) <= 999_999:
             raise self.error(

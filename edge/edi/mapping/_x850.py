@@ -10,9 +10,9 @@ DTM 002 the line's requested date. CTT and what follows are totals, not read.
 
 from __future__ import annotations
 
-from contracts import DocumentFunction, Money, OrderLine, ProductRef, SalesOrder
+from contracts import DocumentFunction, Money, OrderLine, ProductRef, Quantity, SalesOrder
 
-from .._segment import Segment
+from .._segment import Element, Segment
 from ._parties import x12_parties
 from ._products import ProductIds, x12_pairs
 from ._reader import Reader
@@ -21,7 +21,7 @@ from ._x12 import currency, date_of, description, references
 __all__ = ["po850_to_sales_order"]
 
 _SUMMARY = frozenset({"CTT"})  # AMT also occurs in PO1 loops
-_UNREAD = object()
+_REQUESTED = ("002",)
 
 
 def po850_to_sales_order(reader: Reader) -> SalesOrder:
@@ -34,48 +34,76 @@ def po850_to_sales_order(reader: Reader) -> SalesOrder:
         raise reader.missing("order lines (PO1 segments)")
     money = currency(reader, head)
     function = reader.lookup("function", beg, 0, 0, "transaction set purpose")
+    line = _Lines(reader, money).line
     return SalesOrder(
         order_number=reader.number(beg, 2, 0, "purchase order number"),
         order_date=order_date,
         parties=x12_parties(reader, head),
-        lines=[_line(reader, group, n, money) for n, group in enumerate(groups, 1)],
+        lines=[line(group, n) for n, group in enumerate(groups, 1)],
         function=DocumentFunction(function or "original"),
         currency=money,
-        requested_delivery=date_of(reader, ["002"], head),
+        requested_delivery=date_of(reader, _REQUESTED, head),
         requested_ship=date_of(reader, ["010"], head),
         references=references(reader, head),
     )
 
 
-def _line(reader: Reader, group: list[Segment], position: int, money: str | None) -> OrderLine:
-    po1 = group[0]
-    # what the product is read from: PO106.. and the PID segments (see ``Reader.memo``)
-    key = ("850 product", po1.elements[5:], tuple([s.elements for s in group if s.tag == "PID"]))
-    product: ProductRef | None = reader.memo.get(key)
-    ids: ProductIds | None = None
-    if product is None:
-        ids = ProductIds(reader, po1)
-        x12_pairs(reader, ids, po1, 5, len(po1.elements))
-        ids.describe(description(group))
-    quantity = reader.quantity(po1, (1, 0), (2, 0), "ordered quantity")
-    if quantity is None:
-        raise reader.missing("the ordered quantity (PO102)", po1)
-    # the price is read from PO104 and PO105 and the message's currency
-    price_key = ("850 price", po1.elements[3:5], money)
-    unit_price: Money | None = reader.memo.get(price_key, _UNREAD)
-    if unit_price is _UNREAD:
-        unit_price = reader.memo[price_key] = _unit_price(reader, po1, money)
-    line_no = reader.line_number(po1, 0, 0, position)
-    if product is None:  # made here, as before the memo: the errors keep their order
-        assert ids is not None  # the identifiers were read above
-        product = reader.memo[key] = ids.product()
-    return OrderLine(
-        line_no=line_no,
-        product=product,
-        quantity=quantity,
-        unit_price=unit_price,
-        requested_date=date_of(reader, ["002"], group),
-    )
+class _Lines:
+    """Reads the PO1 loops of one set.
+
+    What a line is made of is looked up in three memos (see ``Reader.memo``), each a dict
+    of its own keyed by the raw elements alone: the product by PO106.. and the PID
+    segments, the quantity by PO102 / PO103, the price by PO104 / PO105 (in the set's
+    currency). Fetched once per set, they save the name tuples and the ``Reader`` calls of
+    the general memo on every line.
+    """
+
+    def __init__(self, reader: Reader, money: str | None) -> None:
+        self.reader = reader
+        self.money = money
+        memo = reader.memo
+        self.products: dict[object, ProductRef] = memo.setdefault("850 products", {})
+        self.quantities: dict[object, Quantity] = memo.setdefault("850 quantities", {})
+        self.prices: dict[object, Money | None] = memo.setdefault(("850 prices", money), {})
+
+    def line(self, group: list[Segment], position: int) -> OrderLine:
+        reader = self.reader
+        po1 = group[0]
+        elements = po1.elements
+        if len(group) == 2 and group[1].tag == "PID":  # the usual loop: no list to make
+            pids: tuple[tuple[Element, ...], ...] = (group[1].elements,)
+        else:
+            pids = tuple([s.elements for s in group if s.tag == "PID"])
+        product_key = (elements[5:], pids)
+        product = self.products.get(product_key)
+        ids: ProductIds | None = None
+        if product is None:
+            ids = ProductIds(reader, po1)
+            x12_pairs(reader, ids, po1, 5, len(elements))
+            ids.describe(description(group))
+        quantity = self.quantities.get(elements[1:3])
+        if quantity is None:
+            quantity = reader.quantity(po1, (1, 0), (2, 0), "ordered quantity")
+            if quantity is None:
+                raise reader.missing("the ordered quantity (PO102)", po1)
+            self.quantities[elements[1:3]] = quantity
+        try:
+            unit_price = self.prices[elements[3:5]]
+        except KeyError:  # None is a price read too: no price, or not a net one
+            unit_price = self.prices[elements[3:5]] = _unit_price(reader, po1, self.money)
+        line_no = reader.line_number(po1, 0, 0, position)
+        if product is None:  # made here, as before the memo: the errors keep their order
+            assert ids is not None  # the identifiers were read above
+            product = self.products[product_key] = ids.product()
+        # a loop of PO1 and PIDs alone has no DTM to look at
+        dated = len(pids) + 1 < len(group)
+        return OrderLine(
+            line_no=line_no,
+            product=product,
+            quantity=quantity,
+            unit_price=unit_price,
+            requested_date=date_of(reader, _REQUESTED, group) if dated else None,
+        )
 
 
 def _unit_price(reader: Reader, po1: Segment, money: str | None) -> Money | None:
