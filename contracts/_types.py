@@ -30,6 +30,7 @@ __all__ = [
     "ProductRef",
     "Quantity",
     "UnitCode",
+    "require_finite",
     "require_non_negative",
 ]
 
@@ -49,8 +50,21 @@ UnitCode = Annotated[
 NonNegativeDecimal = Annotated[Decimal, Meta(description="a decimal >= 0, as a string")]
 
 
+def require_finite(**values: Decimal | None) -> None:
+    """Raise ValueError naming the first NaN or infinity (None means absent and passes).
+
+    JSON carries decimals as strings, and ``Decimal`` reads ``"NaN"`` and ``"Infinity"``;
+    neither is a quantity or an amount Odoo could book.
+    """
+    for name, value in values.items():
+        if value is not None and not value.is_finite():
+            raise ValueError(f"{name} must be a finite number, got {value}")
+
+
 def require_non_negative(**values: Decimal | None) -> None:
-    """Raise ValueError naming the first negative value (None means absent and passes)."""
+    """Raise ValueError naming the first value that is negative or not a finite number
+    (None means absent and passes)."""
+    require_finite(**values)
     for name, value in values.items():
         if value is not None and value < 0:
             raise ValueError(f"{name} must be >= 0, got {value}")
@@ -128,3 +142,6 @@ class Quantity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Money(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     amount: Decimal
     currency: CurrencyCode
+
+    def __post_init__(self) -> None:
+        require_finite(amount=self.amount)

@@ -23,6 +23,7 @@ from contracts._types import (
     Party,
     ProductRef,
     Quantity,
+    require_finite,
     require_non_negative,
 )
 
@@ -84,7 +85,11 @@ class LineStatus(enum.StrEnum):
 # --- orders ---------------------------------------------------------------------------------
 
 
-class OrderLine(msgspec.Struct, **_part):
+class OrderLine(msgspec.Struct, gc=False, **_part):
+    """``gc=False``: a line holds scalars and frozen leaf values only, so it can never be
+    part of a reference cycle; untracked, the hundred thousand lines of a large file are
+    not walked again and again by the garbage collector while it is mapped."""
+
     line_no: LineNo
     product: ProductRef
     quantity: Quantity
@@ -197,6 +202,7 @@ class InventoryLine(msgspec.Struct, **_part):
 
     def __post_init__(self) -> None:
         require_non_negative(on_hand=self.on_hand, reserved=self.reserved, damaged=self.damaged)
+        require_finite(available=self.available)  # may be negative (oversold), never NaN
 
 
 class InventoryReport(msgspec.Struct, tag="inventory_report", **_doc):

@@ -14,7 +14,7 @@ Mappings work on parsed segments; grammars and acknowledgements live beside them
 """
 
 from ._cli import parse_to_json_lines, reason, render_json
-from ._desadv import desadv_to_shipment
+from ._desadv import desadv_to_shipments
 from ._inbound import (
     EDIFACT_INBOUND,
     X12_INBOUND,
@@ -36,7 +36,7 @@ from ._x180 import rma180_to_return
 from ._x846 import adjustment947_to_inventory, inventory846_to_inventory
 from ._x850 import po850_to_sales_order
 from ._x855 import po855_to_acknowledgement
-from ._x856 import asn856_to_shipment
+from ._x856 import asn856_to_shipments
 from ._x944 import receipt944_to_receipt
 from ._x945 import advice945_to_shipment
 
@@ -53,8 +53,8 @@ __all__ = [
     "Target",
     "adjustment947_to_inventory",
     "advice945_to_shipment",
-    "asn856_to_shipment",
-    "desadv_to_shipment",
+    "asn856_to_shipments",
+    "desadv_to_shipments",
     "edifact_reader",
     "inventory846_to_inventory",
     "invrpt_to_inventory",

@@ -8,8 +8,9 @@ weight, PCI with RFF CN the package's tracking number and GIN BJ its SSCC) and h
 groups packed in them: LIN the item, QTY 12 despatched and 21 ordered.
 
 A DESADV says nothing of "partial": a shipment is partial when a line ships less than was
-ordered. A DESADV that names several orders (per-line RFF ON) is refused: one shipment
-confirmation belongs to one order.
+ordered. A DESADV that names several orders (per-line RFF ON) gives one confirmation per
+order: a line without its own RFF ON belongs to the header's order (refused when there is
+none); a CPS group's packages go with the orders of the lines packed in it.
 """
 
 from __future__ import annotations
@@ -23,50 +24,42 @@ from contracts.errors import RejectedInput
 from .._segment import Segment
 from ._build import seg
 from ._edifact import dtm, number, qty, quantities, reference, rff, unit_out
-from ._errors import NOT_SUPPORTED
+from ._errors import MISSING, NOT_SUPPORTED
 from ._parties import edifact_parties
 from ._products import ProductIds, edifact_item, edifact_product_segments
 from ._profile import MappingProfile
 from ._reader import Reader
 
-__all__ = ["desadv_to_shipment", "shipment_to_desadv"]
+__all__ = ["desadv_to_shipments", "shipment_to_desadv"]
 
 _SSCC = re.compile(r"\d{18}")
 _SUMMARY = frozenset({"UNS", "CNT"})
 _WEIGHTS = frozenset({"AAB"})
 
 
-def desadv_to_shipment(reader: Reader) -> ShipmentConfirmation:
+def desadv_to_shipments(reader: Reader) -> list[ShipmentConfirmation]:
+    """One confirmation per order the despatch advice names (the header's RFF ON, or each
+    line's), in the order they come; the header (date, carrier, references) is shared."""
     head, groups, _summary = reader.split(frozenset({"CPS", "LIN"}), _SUMMARY)
     bgm = reader.require("BGM", "the despatch advice number", head)
     ship_date = reader.dtm_date(["11", "137"], head)
     if ship_date is None:
         raise reader.missing("the despatch date (DTM 11)")
-    packages: list[Package] = []
-    lines: list[ShipmentLine] = []
-    orders: list[tuple[str, Segment]] = []
+    header_order = reference(reader, ["ON"], head)
+    packed: list[_Packing] = []
     for group in _packing_groups(groups):
+        packages: list[Package] = []
         ssccs = _package_group(reader, group, packages)
         sscc = ssccs[0] if len(ssccs) == 1 else None
         _, line_groups, _ = _lines(group)
-        for line_group in line_groups:
-            lines.append(_line(reader, line_group, len(lines) + 1, sscc))
-            order = reference(reader, ["ON"], line_group)
-            if order is not None:
-                orders.append((order, line_group[0]))
-    order_number = reference(reader, ["ON"], head)
-    if order_number is None and orders:
-        order_number = orders[0][0]
-    if order_number is None:
+        orders = [reference(reader, ["ON"], g) or header_order for g in line_groups]
+        packed.append(_Packing(packages, line_groups, orders, sscc))
+    numbers = list(dict.fromkeys(order for p in packed for order in p.orders if order))
+    if not numbers and header_order is not None:
+        numbers = [header_order]  # no line: the contract check refuses it, with its path
+    if not numbers:
         raise reader.missing("the order number (RFF ON)")
-    other = next(((o, s) for o, s in orders if o != order_number), None)
-    if other is not None:
-        raise reader.error(
-            f"the despatch advice covers several orders ({order_number!r} and {other[0]!r}); "
-            "one shipment confirmation per order is supported",
-            other[1],
-            code=NOT_SUPPORTED,
-        )
+    parts = _per_order(reader, numbers, packed)
     tdt = reader.first("TDT", head)
     warehouse = next(
         (
@@ -76,20 +69,69 @@ def desadv_to_shipment(reader: Reader) -> ShipmentConfirmation:
         ),
         None,
     )
-    return ShipmentConfirmation(
-        shipment_id=reader.number(bgm, 1, 0, "despatch advice number"),
-        order_number=order_number,
-        ship_date=ship_date,
-        lines=lines,
-        packages=packages,
-        carrier=None if tdt is None else reader.carrier(tdt, 4, 0),
-        tracking_number=reference(reader, ["CN"], head),
-        bill_of_lading=reference(reader, ["BM"], head),
-        partial=any(
-            line.ordered is not None and line.shipped.value < line.ordered.value for line in lines
-        ),
-        warehouse=warehouse,
-    )
+    return [
+        ShipmentConfirmation(
+            shipment_id=reader.number(bgm, 1, 0, "despatch advice number"),
+            order_number=order,
+            ship_date=ship_date,
+            lines=lines,
+            packages=packages,
+            carrier=None if tdt is None else reader.carrier(tdt, 4, 0),
+            tracking_number=reference(reader, ["CN"], head),
+            bill_of_lading=reference(reader, ["BM"], head),
+            partial=any(
+                line.ordered is not None and line.shipped.value < line.ordered.value
+                for line in lines
+            ),
+            warehouse=warehouse,
+        )
+        for order, (lines, packages) in parts.items()
+    ]
+
+
+class _Packing:
+    """One CPS group: its packages, its LIN groups and the order each names (or None)."""
+
+    def __init__(
+        self,
+        packages: list[Package],
+        line_groups: list[list[Segment]],
+        orders: list[str | None],
+        sscc: str | None,
+    ) -> None:
+        self.packages = packages
+        self.line_groups = line_groups
+        self.orders = orders
+        self.sscc = sscc
+
+
+def _per_order(
+    reader: Reader, numbers: list[str], packed: list[_Packing]
+) -> dict[str, tuple[list[ShipmentLine], list[Package]]]:
+    """Lines by their order (numbered within it when LIN sends no number); a CPS group's
+    packages go with every order that has a line in the group (every order when it has
+    none)."""
+    parts: dict[str, tuple[list[ShipmentLine], list[Package]]] = {n: ([], []) for n in numbers}
+    single = numbers[0] if len(numbers) == 1 else None
+    for packing in packed:
+        holders: list[str] = []
+        for order, line_group in zip(packing.orders, packing.line_groups, strict=True):
+            owner = order or single
+            if owner is None:
+                raise reader.error(
+                    f"the despatch advice covers several orders ({', '.join(map(repr, numbers))})"
+                    " and this line names none (no RFF ON in its LIN group, none in the header)",
+                    line_group[0],
+                    code=MISSING,
+                    expected="RFF ON in the line group",
+                )
+            lines = parts[owner][0]
+            lines.append(_line(reader, line_group, len(lines) + 1, packing.sscc))
+            if owner not in holders:
+                holders.append(owner)
+        for holder in holders or numbers:
+            parts[holder][1].extend(packing.packages)
+    return parts
 
 
 def _packing_groups(groups: list[list[Segment]]) -> list[list[Segment]]:

@@ -16,7 +16,7 @@ reference, the message's index in its interchange).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -41,7 +41,7 @@ from .. import edifact, x12
 from .._codes import attribute
 from .._segment import Segment
 from ._contract import checked
-from ._desadv import desadv_to_shipment
+from ._desadv import desadv_to_shipments
 from ._errors import INVALID, NOT_SUPPORTED, mapping_error
 from ._invrpt import invrpt_to_inventory
 from ._orders import orders_to_sales_order
@@ -55,7 +55,7 @@ from ._x180 import rma180_to_return
 from ._x846 import adjustment947_to_inventory, inventory846_to_inventory
 from ._x850 import po850_to_sales_order
 from ._x855 import po855_to_acknowledgement
-from ._x856 import asn856_to_shipment
+from ._x856 import asn856_to_shipments
 from ._x944 import receipt944_to_receipt
 from ._x945 import advice945_to_shipment
 
@@ -69,12 +69,13 @@ __all__ = [
     "x12_reader",
 ]
 
-Mapping = Callable[[Reader], Document]
+Mapping = Callable[[Reader], Document | Sequence[Document]]
+"""A message's mapping: its document, or one per order for a ship notice covering several."""
 
 EDIFACT_INBOUND: dict[str, Mapping] = {
     "ORDERS": orders_to_sales_order,
     "ORDRSP": ordrsp_to_acknowledgement,
-    "DESADV": desadv_to_shipment,
+    "DESADV": desadv_to_shipments,
     "INVRPT": invrpt_to_inventory,
     "RECADV": recadv_to_receipt,
     "RETANN": retann_to_return,
@@ -84,7 +85,7 @@ EDIFACT_INBOUND: dict[str, Mapping] = {
 X12_INBOUND: dict[str, Mapping] = {
     "850": po850_to_sales_order,
     "855": po855_to_acknowledgement,
-    "856": asn856_to_shipment,
+    "856": asn856_to_shipments,
     "945": advice945_to_shipment,
     "846": inventory846_to_inventory,
     "947": adjustment947_to_inventory,
@@ -106,8 +107,11 @@ _FLOWS: dict[type, Flow] = {
 }
 
 
-class MappedDocument(msgspec.Struct, frozen=True, kw_only=True):
-    """One canonical document and where it came from, precisely enough for its keys."""
+class MappedDocument(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """One canonical document and where it came from, precisely enough for its keys.
+
+    ``gc=False``: nothing a document holds can refer back to its wrapper, so it is never
+    in a cycle, and the collector has one object less to walk per message mapped."""
 
     document: Document
     flow: Flow
@@ -125,13 +129,17 @@ class MappedDocument(msgspec.Struct, frozen=True, kw_only=True):
     """0-based position of the message among its interchange's messages."""
     segment_index: int | None = None
     """Where the message's UNH / ST is in the file."""
+    part: str | None = None
+    """The order number when the message gave one document per order (a ship notice
+    covering several orders); None when it gave one document."""
 
     def key_parts(self) -> tuple[str, ...]:
         """The source parts of the idempotency key: interchange ref, (X12: group ref,)
-        message ref."""
+        message ref (, the order number when the message gave one document per order)."""
+        parts: tuple[str, ...] = (self.interchange_ref, self.message_ref)
         if self.syntax == "x12":
-            return (self.interchange_ref, self.group_ref or "", self.message_ref)
-        return (self.interchange_ref, self.message_ref)
+            parts = (self.interchange_ref, self.group_ref or "", self.message_ref)
+        return parts if self.part is None else (*parts, self.part)
 
     def idempotency_key(self, partner: str) -> str:
         return idempotency_key(partner, *self.key_parts())
@@ -225,13 +233,16 @@ def _unmapped(kind: str, header: Segment) -> RejectedInput:
     )
 
 
-def _mapped(mapping: Mapping, reader: Reader) -> Document:
+def _mapped(mapping: Mapping, reader: Reader) -> list[Document]:
     try:
-        document = mapping(reader)
+        found = mapping(reader)
     except ValueError as error:  # a contract's own check (__post_init__) refused a value
         raise reader.error(f"the document breaks its contract: {error}") from None
+    known = reader.memo.setdefault(_CONTRACT_KNOWN, {})
     try:
-        return checked(document, reader.memo.setdefault(_CONTRACT_KNOWN, {}))
+        if isinstance(found, Sequence):
+            return [checked(document, known) for document in found]
+        return [checked(found, known)]
     except msgspec.ValidationError as error:
         path = str(error).rpartition(" - at `")[2].rstrip("`") or None
         raise reader.error(
@@ -246,8 +257,9 @@ def map_message(
     *,
     partner: str | None = None,
     source: str | None = None,
-) -> MappedDocument:
-    """Map one EDIFACT message or X12 transaction set of ``interchange``."""
+) -> list[MappedDocument]:
+    """Map one EDIFACT message or X12 transaction set of ``interchange``: its document, or
+    one per order for a ship notice that covers several."""
     if isinstance(message, edifact.Message) and isinstance(interchange, edifact.Interchange):
         group = next((g for g in interchange.groups if message in g.messages), None)
         index = interchange.messages.index(message)
@@ -268,7 +280,9 @@ def _map(
     partner: str | None,
     source: str | None,
     memo: dict[object, Any] | None = None,
-) -> MappedDocument:
+) -> list[MappedDocument]:
+    """The message's documents: one, or one per order (``part``) for a ship notice that
+    covers several orders."""
     try:
         if isinstance(message, edifact.Message):
             assert isinstance(interchange, edifact.Interchange)
@@ -276,35 +290,43 @@ def _map(
             mapping = EDIFACT_INBOUND.get(message.type)
             if mapping is None:
                 raise _unmapped(message.type, message.header)
-            document = _mapped(mapping, edifact_reader(message, interchange, profile, memo=memo))
-            return MappedDocument(
-                document=document,
-                flow=_FLOWS[type(document)],
-                syntax="edifact",
-                message_type=message.type,
-                interchange_ref=interchange.control_ref,
-                message_ref=message.reference,
-                group_ref=None if group is None else group.reference,
-                message_index=index,
-                segment_index=message.header.index,
-            )
+            documents = _mapped(mapping, edifact_reader(message, interchange, profile, memo=memo))
+            return [
+                MappedDocument(
+                    document=document,
+                    flow=_FLOWS[type(document)],
+                    syntax="edifact",
+                    message_type=message.type,
+                    interchange_ref=interchange.control_ref,
+                    message_ref=message.reference,
+                    group_ref=None if group is None else group.reference,
+                    message_index=index,
+                    segment_index=message.header.index,
+                    part=_part(document, documents),
+                )
+                for document in documents
+            ]
         assert isinstance(interchange, x12.Interchange)
         assert isinstance(group, x12.FunctionalGroup)
         x12_mapping = X12_INBOUND.get(message.id)
         if x12_mapping is None:
             raise _unmapped(message.id, message.header)
-        document = _mapped(x12_mapping, x12_reader(message, group, profile, memo=memo))
-        return MappedDocument(
-            document=document,
-            flow=_FLOWS[type(document)],
-            syntax="x12",
-            message_type=message.id,
-            interchange_ref=interchange.control_number,
-            message_ref=message.control_number,
-            group_ref=group.control_number,
-            message_index=index,
-            segment_index=message.header.index,
-        )
+        documents = _mapped(x12_mapping, x12_reader(message, group, profile, memo=memo))
+        return [
+            MappedDocument(
+                document=document,
+                flow=_FLOWS[type(document)],
+                syntax="x12",
+                message_type=message.id,
+                interchange_ref=interchange.control_number,
+                message_ref=message.control_number,
+                group_ref=group.control_number,
+                message_index=index,
+                segment_index=message.header.index,
+                part=_part(document, documents),
+            )
+            for document in documents
+        ]
     except RejectedInput as error:
         attribute(error, partner=partner, source=source)
         raise
@@ -337,6 +359,15 @@ def map_inbound(
         placed = [(s, g) for g in interchange.groups for s in g.sets]
     memo: dict[object, Any] = {}  # one profile, one syntax: see ``Reader.memo``
     return [
-        _map(message, interchange, group, index, profile, partner, source, memo)
+        mapped
         for index, (message, group) in enumerate(placed)
+        for mapped in _map(message, interchange, group, index, profile, partner, source, memo)
     ]
+
+
+def _part(document: Document, documents: list[Document]) -> str | None:
+    """What tells a message's documents apart when it gave several: the order number."""
+    if len(documents) == 1:
+        return None
+    assert isinstance(document, ShipmentConfirmation)  # the only mappings that give lists
+    return document.order_number

@@ -9,8 +9,10 @@ package id (its tracking number), TD1 06-08 its gross weight. Item level: LIN01 
 number and its qualifier / id pairs, SN1 02-03 shipped, SN1 05-06 ordered, PID the
 description; an item is in the pack its HL02 names (or its own MAN GM).
 
-An 856 with several orders is refused (one confirmation belongs to one order); "partial" is
-derived: a line shipped less than ordered.
+An 856 with several order levels gives one confirmation per order: each item goes with the
+order level above it (an item under no order level is refused then), each pack with the order
+above it, or, for a pack above the order level (a pallet of several orders' cartons), with
+every order that has an item in it. "partial" is derived: a line shipped less than ordered.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from contracts import (
 
 from .._segment import Segment
 from ._build import seg
-from ._errors import NOT_SUPPORTED
+from ._errors import MISSING
 from ._parties import n1_segments, x12_parties
 from ._products import ProductIds, x12_id_pairs, x12_pairs
 from ._profile import MappingProfile
@@ -37,7 +39,7 @@ from ._reader import Reader
 from ._values import format_date
 from ._x12 import date_of, description, num, pid_segments, reference
 
-__all__ = ["asn856_to_shipment", "shipment_to_856", "sscc_of"]
+__all__ = ["asn856_to_shipments", "shipment_to_856", "sscc_of"]
 
 _SSCC = re.compile(r"(?:00)?(\d{18})")
 _PACKS = frozenset({"P", "T"})
@@ -71,21 +73,48 @@ class _Pack:
 
 
 class _Line:
-    def __init__(self, reader: Reader, lin: Segment, sscc: str | None) -> None:
+    def __init__(
+        self, reader: Reader, lin: Segment, sscc: str | None, order: str | None, packs: list[str]
+    ) -> None:
         self.anchor = lin
         self.ids = ProductIds(reader, lin)
         self.sscc = sscc
+        self.order = order
+        """The order number of the nearest order level above the item (None: no order level)."""
+        self.packs = packs
+        """The HL ids of the pack levels above the item, nearest last."""
         self.segments: list[Segment] = [lin]
 
 
-def asn856_to_shipment(reader: Reader) -> ShipmentConfirmation:
+class _Tree:
+    """What each HL level inherits from its parent: the order it is under, the packs above
+    it and the SSCC of the nearest one."""
+
+    def __init__(self) -> None:
+        self.order: dict[str, str | None] = {}
+        self.packs: dict[str, list[str]] = {}
+        self.sscc: dict[str, str | None] = {}
+        self.pack_order: dict[str, str | None] = {}
+
+    def enter(self, hl_id: str, parent: str, level: str) -> None:
+        self.order[hl_id] = self.order.get(parent)
+        above = self.packs.get(parent, [])
+        self.packs[hl_id] = [*above, hl_id] if level in _PACKS else above
+        self.sscc[hl_id] = self.sscc.get(parent)
+        if level in _PACKS:
+            self.pack_order[hl_id] = self.order[hl_id]
+
+
+def asn856_to_shipments(reader: Reader) -> list[ShipmentConfirmation]:
+    """One confirmation per order the ship notice holds (PRF at each order level), in the
+    order they come; the shipment level (carrier, references, date, warehouse) is shared."""
     bsn = reader.require("BSN", "the shipment header", reader.body)
     shipment: list[Segment] = []
     orders: list[tuple[str, Segment]] = []
-    packages: list[Package] = []
-    pack_sscc: dict[str, str | None] = {}
+    packages: list[tuple[str, Package]] = []
+    tree = _Tree()
     lines: list[_Line] = []
-    level, hl_id, parent = "S", "", ""
+    level, hl_id = "S", ""
     line_hl: str | None = None
     pack: _Pack | None = None
     for segment in reader.body:
@@ -93,16 +122,19 @@ def asn856_to_shipment(reader: Reader) -> ShipmentConfirmation:
         if tag == "HL":
             done = None if pack is None else pack.package()
             if done is not None:
-                packages.append(done)
+                packages.append((hl_id, done))
             pack = None
             hl_id, parent = segment.value(0).strip(), segment.value(1).strip()
             level = segment.value(2).strip()
+            tree.enter(hl_id, parent, level)
             if level in _PACKS:
                 pack = _Pack()
-                pack_sscc[hl_id] = pack_sscc.get(parent)
             continue
         if tag == "LIN":
-            lines.append(_Line(reader, segment, pack_sscc.get(hl_id) or pack_sscc.get(parent)))
+            sscc = tree.sscc.get(hl_id)
+            lines.append(
+                _Line(reader, segment, sscc, tree.order.get(hl_id), tree.packs.get(hl_id, []))
+            )
             line_hl = hl_id
         elif lines and line_hl == hl_id and tag in ("SN1", "PID", "MAN"):
             if tag == "MAN" and segment.value(0) == "GM":
@@ -110,29 +142,23 @@ def asn856_to_shipment(reader: Reader) -> ShipmentConfirmation:
             lines[-1].segments.append(segment)
         elif level in _PACKS and pack is not None:
             if tag == "MAN" and segment.value(0) == "GM":
-                pack.sscc = pack_sscc[hl_id] = sscc_of(reader, segment, 1)
+                pack.sscc = tree.sscc[hl_id] = sscc_of(reader, segment, 1)
             elif tag == "MAN" and segment.value(0) == "CP":
                 pack.tracking = reader.text(segment, 1)
             elif tag == "TD1" and segment.value(5) == "G":
                 pack.weight = reader.quantity(segment, (6, 0), (7, 0), "package weight")
         elif level == "O" and tag == "PRF":
-            orders.append((reader.number(segment, 0, 0, "order number"), segment))
+            number = reader.number(segment, 0, 0, "order number")
+            orders.append((number, segment))
+            tree.order[hl_id] = number
         elif level == "S":
             shipment.append(segment)
     done = None if pack is None else pack.package()
     if done is not None:
-        packages.append(done)
+        packages.append((hl_id, done))
     if not orders:
         raise reader.missing("the order number (PRF at the order level)")
-    order_number = orders[0][0]
-    other = next(((o, s) for o, s in orders if o != order_number), None)
-    if other is not None:
-        raise reader.error(
-            f"the ship notice covers several orders ({order_number!r} and {other[0]!r}); "
-            "one shipment confirmation per order is supported",
-            other[1],
-            code=NOT_SUPPORTED,
-        )
+    numbers = list(dict.fromkeys(number for number, _ in orders))
     ship_date = date_of(reader, ["011"], shipment) or reader.day(bsn, 2, 0, "shipment date")
     if ship_date is None:
         raise reader.missing("the ship date (DTM 011 or BSN03)", bsn)
@@ -148,22 +174,74 @@ def asn856_to_shipment(reader: Reader) -> ShipmentConfirmation:
         ),
         None,
     )
-    shipped = [_shipment_line(reader, line, n) for n, line in enumerate(lines, 1)]
-    return ShipmentConfirmation(
-        shipment_id=reader.number(bsn, 1, 0, "shipment id"),
-        order_number=order_number,
-        ship_date=ship_date,
-        lines=shipped,
-        packages=packages,
-        carrier=None if td5 is None else reader.carrier(td5, 2, 0),
-        service_level=service,
-        tracking_number=reference(reader, ["CN"], shipment),
-        bill_of_lading=reference(reader, ["BM"], shipment),
-        partial=any(
-            line.ordered is not None and line.shipped.value < line.ordered.value for line in shipped
-        ),
-        warehouse=warehouse,
-    )
+    if len(numbers) == 1:
+        parts = {numbers[0]: (lines, [p for _, p in packages])}
+    else:
+        parts = _per_order(reader, numbers, lines, packages, tree)
+        empty = next((s for n, s in orders if not parts[n][0]), None)
+        if empty is not None:
+            raise reader.error(
+                f"order {reader.text(empty, 0)!r} of a ship notice covering several orders has "
+                "no item under its order level",
+                empty,
+                code=MISSING,
+                expected="an item level (HL ... I with LIN) under the order",
+            )
+    confirmations = []
+    for number, (order_lines, order_packages) in parts.items():
+        shipped = [_shipment_line(reader, line, n) for n, line in enumerate(order_lines, 1)]
+        confirmations.append(
+            ShipmentConfirmation(
+                shipment_id=reader.number(bsn, 1, 0, "shipment id"),
+                order_number=number,
+                ship_date=ship_date,
+                lines=shipped,
+                packages=order_packages,
+                carrier=None if td5 is None else reader.carrier(td5, 2, 0),
+                service_level=service,
+                tracking_number=reference(reader, ["CN"], shipment),
+                bill_of_lading=reference(reader, ["BM"], shipment),
+                partial=any(
+                    line.ordered is not None and line.shipped.value < line.ordered.value
+                    for line in shipped
+                ),
+                warehouse=warehouse,
+            )
+        )
+    return confirmations
+
+
+def _per_order(
+    reader: Reader,
+    numbers: list[str],
+    lines: list[_Line],
+    packages: list[tuple[str, Package]],
+    tree: _Tree,
+) -> dict[str, tuple[list[_Line], list[Package]]]:
+    """Lines and packages split by the order level above them. A package above the order
+    level (a pallet holding several orders' cartons) goes with every order that has an item
+    in it, or with every order when no item is under it."""
+    parts: dict[str, tuple[list[_Line], list[Package]]] = {n: ([], []) for n in numbers}
+    for line in lines:
+        if line.order is None:
+            raise reader.error(
+                f"the ship notice covers several orders ({', '.join(map(repr, numbers))}) and "
+                "this item is under no order level (HL with PRF): whose order it ships is "
+                "unknown",
+                line.anchor,
+                code=MISSING,
+                expected="an order level (HL ... O) above the item",
+            )
+        parts[line.order][0].append(line)
+    for pack_hl, package in packages:
+        owner = tree.pack_order.get(pack_hl)
+        if owner is not None:
+            parts[owner][1].append(package)
+            continue
+        holders = [n for n in numbers if any(pack_hl in ln.packs for ln in parts[n][0])]
+        for number in holders or numbers:
+            parts[number][1].append(package)
+    return parts
 
 
 def _shipment_line(reader: Reader, line: _Line, position: int) -> ShipmentLine:

@@ -71,6 +71,19 @@ def test_an_envelope_round_trips() -> None:
         (lambda d: d.update(lines=[]), "$.lines"),
         (lambda d: d.update(surprise=1), "unknown field `surprise`"),
         (lambda d: d.update(type="sales_orders"), "$.type"),
+        # JSON carries decimals as strings: "NaN" and "Infinity" read as Decimals, and must
+        # be refused as values (a ValidationError with the path, not a decimal signal)
+        (lambda d: d["lines"][0]["quantity"].update(value="NaN"), "$.lines[0].quantity"),
+        (lambda d: d["lines"][0]["quantity"].update(value="sNaN"), "$.lines[0].quantity"),
+        (lambda d: d["lines"][0]["quantity"].update(value="Infinity"), "$.lines[0].quantity"),
+        (
+            lambda d: d["lines"][0].update(unit_price={"amount": "NaN", "currency": "EUR"}),
+            "$.lines[0].unit_price",
+        ),
+        (
+            lambda d: d["lines"][0].update(unit_price={"amount": "-Infinity", "currency": "EUR"}),
+            "$.lines[0].unit_price",
+        ),
     ],
 )
 def test_invalid_documents_name_the_path(mutate, where: str) -> None:  # type: ignore[no-untyped-def]
@@ -96,3 +109,12 @@ def test_long_idempotency_keys_are_hashed_stably() -> None:
     assert long == c.idempotency_key("acme", "x" * 300)
     assert long.startswith("acme:sha256:") and len(long) < 100
     assert c.idempotency_key("acme", "I", None, 3) == "acme:I::3"
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_stock_available_may_be_negative_but_never_not_a_number(value: str) -> None:
+    line = {"product": {"sku": "A1"}, "location": "WH", "available": value}
+    with pytest.raises(msgspec.ValidationError, match="available must be a finite number"):
+        msgspec.json.decode(json.dumps(line), type=c.InventoryLine)
+    line["available"] = "-4"
+    assert msgspec.json.decode(json.dumps(line), type=c.InventoryLine).available == Decimal(-4)

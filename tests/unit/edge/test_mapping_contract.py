@@ -192,7 +192,7 @@ def test_checked_agrees_with_the_round_trip(
         return
     result = checked(document)
     assert msgspec.json.encode(result) == msgspec.json.encode(expected)
-    assert result == expected or amount.is_nan()
+    assert result == expected
 
 
 def x12_850(*lines: str) -> bytes:
@@ -224,7 +224,7 @@ def test_the_memo_changes_no_document() -> None:
     interchange = x12.parse(data)[0]
     profile = MappingProfile(currency="USD")
     shared = map_inbound(interchange, profile)
-    alone = [map_message(s, interchange, profile) for s in interchange.sets]
+    alone = [m for s in interchange.sets for m in map_message(s, interchange, profile)]
     assert shared == alone
     lines = shared[0].document.lines  # type: ignore[union-attr]
     assert [line.quantity.value for line in lines] == [Decimal(2), Decimal(3)]

@@ -22,7 +22,7 @@ from edge.edi import EdiSyntax, Segment, edifact, sniff, x12
 from edge.edi.mapping import EDIFACT_INBOUND, X12_INBOUND, MappingProfile, map_message
 from tests.conftest import CORPUS, REPO
 
-MAPPED = {"ORDERS": 92, "DESADV": 14, "850": 7, "855": 4, "856": 1}
+MAPPED = {"ORDERS": 92, "DESADV": 14, "850": 7, "855": 4, "856": 2}
 """Messages of each type that map with the default profile (types not listed: none)."""
 
 

@@ -189,7 +189,7 @@ def test_a_value_the_contract_forbids_is_refused_with_its_path() -> None:
     assert error.fields["segment_tag"] == "ST"
 
 
-def test_an_856_with_two_orders_is_refused_at_the_second() -> None:
+def test_an_order_level_without_items_in_a_multi_order_856_is_refused_at_its_prf() -> None:
     body = [
         "BSN*00*S1*20240318*1200*0001",
         "HL*1**S",
@@ -202,7 +202,8 @@ def test_an_856_with_two_orders_is_refused_at_the_second() -> None:
         "PRF*PO-2",
     ]
     error = refusal(x12_message("856", body))
-    assert (error.code, error.fields["segment_tag"]) == ("not supported", "PRF")
+    assert (error.code, error.fields["segment_tag"]) == ("missing", "PRF")
+    assert "'PO-2'" in error.message
     assert error.segment_index == 11  # ISA 0, GS 1, ST 2, BSN 3... the second PRF
 
 
