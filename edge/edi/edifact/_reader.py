@@ -18,6 +18,7 @@ from operator import attrgetter
 
 from contracts.errors import RejectedInput
 
+from .._bulk import LARGE_BYTES, collector_paused
 from .._codes import EdifactError, attribute, reject
 from .._controls import first_forbidden_byte
 from .._offsets import ByteOffsets
@@ -58,7 +59,8 @@ def parse(
     under UNOA); control characters are refused at every level.
     """
     try:
-        return _Reader(data, strict_charset=strict_charset).read()
+        with collector_paused(len(data) >= LARGE_BYTES):
+            return _Reader(data, strict_charset=strict_charset).read()
     except RejectedInput as error:
         attribute(error, partner=partner, source=source)
         raise

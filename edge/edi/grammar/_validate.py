@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .._bulk import LARGE_SEGMENTS, collector_paused, segment_count
 from .._segment import Segment
 from ..edifact import Interchange as EdifactInterchange
 from ..edifact import Message
@@ -87,6 +88,11 @@ def _validate(
 
 def validate_interchange(interchange: EdifactInterchange | X12Interchange) -> list[MessageCheck]:
     """Every message of an interchange, validated against the spec its envelope names."""
+    with collector_paused(segment_count(interchange) >= LARGE_SEGMENTS):
+        return _validate_interchange(interchange)
+
+
+def _validate_interchange(interchange: EdifactInterchange | X12Interchange) -> list[MessageCheck]:
     checks: list[MessageCheck] = []
     cache: _Cache = {}
     clean = CleanSegments()

@@ -38,6 +38,7 @@ from contracts import (
 from contracts.errors import RejectedInput
 
 from .. import edifact, x12
+from .._bulk import LARGE_SEGMENTS, collector_paused, segment_count
 from .._codes import attribute
 from .._segment import Segment
 from ._contract import checked
@@ -358,11 +359,12 @@ def map_inbound(
     else:
         placed = [(s, g) for g in interchange.groups for s in g.sets]
     memo: dict[object, Any] = {}  # one profile, one syntax: see ``Reader.memo``
-    return [
-        mapped
-        for index, (message, group) in enumerate(placed)
-        for mapped in _map(message, interchange, group, index, profile, partner, source, memo)
-    ]
+    with collector_paused(segment_count(interchange) >= LARGE_SEGMENTS):
+        return [
+            mapped
+            for index, (message, group) in enumerate(placed)
+            for mapped in _map(message, interchange, group, index, profile, partner, source, memo)
+        ]
 
 
 def _part(document: Document, documents: list[Document]) -> str | None:

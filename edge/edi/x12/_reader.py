@@ -14,6 +14,7 @@ from operator import attrgetter
 
 from contracts.errors import RejectedInput
 
+from .._bulk import LARGE_BYTES, collector_paused
 from .._codes import X12ElementError, X12InterchangeNote, X12SegmentError, attribute, reject
 from .._controls import control_bytes_allowed, first_forbidden_byte
 from .._offsets import ByteOffsets
@@ -45,7 +46,8 @@ def parse(
     list its acknowledgement uses (TA1 I18, 997 716 / 718 / 720 / 723: see ``code_list``).
     """
     try:
-        return _Reader(data, encoding).read()
+        with collector_paused(len(data) >= LARGE_BYTES):
+            return _Reader(data, encoding).read()
     except RejectedInput as error:
         attribute(error, partner=partner, source=source)
         raise
