@@ -13,6 +13,8 @@ from typing import Any
 import msgspec
 
 from contracts import Flow, ShipmentConfirmation
+from edge.edi import x12
+from edge.edi.mapping import MappingProfile, map_inbound
 from edge.odoo import CreateSaleOrder, OrderLine, external_id
 from edge.odoo.simulator import OdooSimulator
 from gateway.config import Config
@@ -20,6 +22,7 @@ from gateway.store import DeliveryRecord, NewDelivery, NewDocument, OutboxState
 from gateway.workflows._base import RoutingOutcome
 from gateway.workflows.shipment import ShipmentConfirmations, fulfillment_key
 from tests.integration.test_delivery_support import KEY, Harness, harness
+from tests.unit.edge.test_mapping_errors import x12_message
 from tests.unit.gateway.test_workflow_support import (
     EAST,
     GADGET,
@@ -41,10 +44,10 @@ async def running(tmp_path: Path) -> AsyncIterator[tuple[Harness, ShipmentConfir
         yield h, ShipmentConfirmations(h.store, config, notify=lambda _: h.engine.nudge())
 
 
-async def _picking_of_new_order(h: Harness) -> dict[str, Any]:
+async def _picking_of_new_order(h: Harness, number: str = "PO-9") -> dict[str, Any]:
     """A confirmed sale order of 10 widgets and 2 gadgets: its delivery picking."""
     op = CreateSaleOrder(
-        key="acme-retail/ORDERS/PO-9",
+        key=f"acme-retail/ORDERS/{number}",
         partner="sim.partner_acme",
         lines=(
             OrderLine(product="sim.product_widget", quantity=10),
@@ -197,3 +200,61 @@ async def test_a_picking_name_odoo_does_not_know_is_a_dead_letter_with_its_reaso
         [row] = await _settled(h, doc)
         assert row.state is OutboxState.DEAD
         assert "WH/OUT/99999" in (row.last_error or ""), row.history
+
+
+async def test_one_ship_notice_for_two_requests_validates_both_pickings_once(
+    tmp_path: Path,
+) -> None:
+    async with running(tmp_path) as (h, flow):
+        first, second = [await _picking_of_new_order(h, n) for n in ("PO-21", "PO-22")]
+        names = [str(first["name"]), str(second["name"])]
+        for name in names:
+            await _stored(
+                h, EAST, fulfillment_key(name),
+                request(name, name, 1, 1, (WIDGET, "10", "EA"), (GADGET, "2", "EA")),
+                str(Flow.FULFILLMENT), f"picking:{name}",
+            )  # fmt: skip
+        body = [
+            "BSN*00*TRUCK-1*20240318*1200*0001",
+            "HL*1**S",
+            "REF*CN*1Z-TRUCK",
+            *[
+                segment
+                for k, name in enumerate(names)
+                for segment in (
+                    f"HL*{2 + 3 * k}*1*O",
+                    f"PRF*{name}",
+                    f"HL*{3 + 3 * k}*{2 + 3 * k}*I",
+                    f"LIN*1*VP*{WIDGET}",
+                    "SN1**10*EA",
+                    f"HL*{4 + 3 * k}*{2 + 3 * k}*I",
+                    f"LIN*2*VP*{GADGET}",
+                    f"SN1**{2 - k}*EA",
+                )
+            ],
+        ]
+        (interchange,) = x12.parse(x12_message("856", body))
+        mapped = map_inbound(interchange, MappingProfile(), partner=EAST)
+        assert [m.document.order_number for m in mapped] == names  # type: ignore[union-attr]
+        ids = [
+            await _stored(h, EAST, m.idempotency_key(EAST), m.document, FLOW, f"{EAST}/{name}")
+            for m, name in zip(mapped, names, strict=True)
+        ]
+        for document_id in ids:
+            assert await flow.handle(document_id) is RoutingOutcome.ROUTED
+            [row] = await _settled(h, document_id)
+            assert row.state is OutboxState.COMPLETED, row.history
+        pickings = h.sim.db.table("stock.picking")
+        widget, gadget = (
+            _product(h.sim, "sim.product_widget"),
+            _product(h.sim, "sim.product_gadget"),
+        )
+        assert [pickings[p["id"]]["state"] for p in (first, second)] == ["done", "done"]
+        assert _moves(h.sim, first["id"]) == {widget: (10.0, "done"), gadget: (2.0, "done")}
+        assert _moves(h.sim, second["id"]) == {widget: (10.0, "done"), gadget: (1.0, "done")}
+        assert pickings[first["id"]]["carrier_tracking_ref"] == "1Z-TRUCK"
+        # the same file once more: both documents are already filed under their keys
+        again = map_inbound(x12.parse(x12_message("856", body))[0], MappingProfile(), partner=EAST)
+        for m in again:
+            assert await h.store.document_by_key(m.idempotency_key(EAST)) is not None
+        assert len(await _odoo_rows(h)) == 2

@@ -242,6 +242,8 @@ def _mapped(mapping: Mapping, reader: Reader) -> list[Document]:
     known = reader.memo.setdefault(_CONTRACT_KNOWN, {})
     try:
         if isinstance(found, Sequence):
+            if not found:  # a mapping gives one document per order, and at least one order
+                raise reader.missing("the order the message is about")
             return [checked(document, known) for document in found]
         return [checked(found, known)]
     except msgspec.ValidationError as error:
@@ -292,31 +294,27 @@ def _map(
             if mapping is None:
                 raise _unmapped(message.type, message.header)
             documents = _mapped(mapping, edifact_reader(message, interchange, profile, memo=memo))
-            return [
-                MappedDocument(
-                    document=document,
-                    flow=_FLOWS[type(document)],
-                    syntax="edifact",
-                    message_type=message.type,
-                    interchange_ref=interchange.control_ref,
-                    message_ref=message.reference,
-                    group_ref=None if group is None else group.reference,
-                    message_index=index,
-                    segment_index=message.header.index,
-                    part=_part(document, documents),
-                )
-                for document in documents
-            ]
-        assert isinstance(interchange, x12.Interchange)
-        assert isinstance(group, x12.FunctionalGroup)
-        x12_mapping = X12_INBOUND.get(message.id)
-        if x12_mapping is None:
-            raise _unmapped(message.id, message.header)
-        documents = _mapped(x12_mapping, x12_reader(message, group, profile, memo=memo))
-        return [
-            MappedDocument(
-                document=document,
-                flow=_FLOWS[type(document)],
+            source_refs = MappedDocument(
+                document=documents[0],
+                flow=_FLOWS[type(documents[0])],
+                syntax="edifact",
+                message_type=message.type,
+                interchange_ref=interchange.control_ref,
+                message_ref=message.reference,
+                group_ref=None if group is None else group.reference,
+                message_index=index,
+                segment_index=message.header.index,
+            )
+        else:
+            assert isinstance(interchange, x12.Interchange)
+            assert isinstance(group, x12.FunctionalGroup)
+            x12_mapping = X12_INBOUND.get(message.id)
+            if x12_mapping is None:
+                raise _unmapped(message.id, message.header)
+            documents = _mapped(x12_mapping, x12_reader(message, group, profile, memo=memo))
+            source_refs = MappedDocument(
+                document=documents[0],
+                flow=_FLOWS[type(documents[0])],
                 syntax="x12",
                 message_type=message.id,
                 interchange_ref=interchange.control_number,
@@ -324,9 +322,14 @@ def _map(
                 group_ref=group.control_number,
                 message_index=index,
                 segment_index=message.header.index,
-                part=_part(document, documents),
             )
-            for document in documents
+        if len(documents) == 1:
+            return [source_refs]
+        return [
+            msgspec.structs.replace(
+                source_refs, document=d, flow=_FLOWS[type(d)], part=_order_of(d)
+            )
+            for d in documents
         ]
     except RejectedInput as error:
         attribute(error, partner=partner, source=source)
@@ -367,9 +370,7 @@ def map_inbound(
         ]
 
 
-def _part(document: Document, documents: list[Document]) -> str | None:
-    """What tells a message's documents apart when it gave several: the order number."""
-    if len(documents) == 1:
-        return None
+def _order_of(document: Document) -> str:
+    """What tells apart the documents of a message that gave several: the order number."""
     assert isinstance(document, ShipmentConfirmation)  # the only mappings that give lists
     return document.order_number

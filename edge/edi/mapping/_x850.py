@@ -51,11 +51,11 @@ def po850_to_sales_order(reader: Reader) -> SalesOrder:
 class _Lines:
     """Reads the PO1 loops of one set.
 
-    What a line is made of is looked up in three memos (see ``Reader.memo``), each a dict
-    of its own keyed by the raw elements alone: the product by PO106.. and the PID
-    segments, the quantity by PO102 / PO103, the price by PO104 / PO105 (in the set's
-    currency). Fetched once per set, they save the name tuples and the ``Reader`` calls of
-    the general memo on every line.
+    What a line is made of is looked up in memos (see ``Reader.memo``), each a dict of its
+    own keyed by the raw elements alone: the product by PO106.. and the PID segments, the
+    quantity by PO102 / PO103, the price by PO104 / PO105 (in the set's currency), the line
+    number by PO101. Fetched once per set, they save the name tuples and the ``Reader``
+    calls of the general memo on every line.
     """
 
     def __init__(self, reader: Reader, money: str | None) -> None:
@@ -65,6 +65,7 @@ class _Lines:
         self.products: dict[object, ProductRef] = memo.setdefault("850 products", {})
         self.quantities: dict[object, Quantity] = memo.setdefault("850 quantities", {})
         self.prices: dict[object, Money | None] = memo.setdefault(("850 prices", money), {})
+        self.numbers: dict[object, int] = memo.setdefault("850 line numbers", {})
 
     def line(self, group: list[Segment], position: int) -> OrderLine:
         reader = self.reader
@@ -91,7 +92,12 @@ class _Lines:
             unit_price = self.prices[elements[3:5]]
         except KeyError:  # None is a price read too: no price, or not a net one
             unit_price = self.prices[elements[3:5]] = _unit_price(reader, po1, self.money)
-        line_no = reader.line_number(po1, 0, 0, position)
+        sent = elements[0] if elements else ()
+        line_no = self.numbers.get(sent)
+        if line_no is None:
+            line_no = reader.line_number(po1, 0, 0, position)
+            if sent and sent[0].strip():  # a number sent (not the position) is worth keeping
+                self.numbers[sent] = line_no
         if product is None:  # made here, as before the memo: the errors keep their order
             assert ids is not None  # the identifiers were read above
             product = self.products[product_key] = ids.product()
