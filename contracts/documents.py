@@ -173,6 +173,11 @@ class ShipmentLine(msgspec.Struct, **_part):
     ordered: Quantity | None = None
     sscc: Sscc | None = None
 
+    @property
+    def short(self) -> bool:
+        """Less shipped than ordered (never, when the ordered quantity was not sent)."""
+        return self.ordered is not None and self.shipped.value < self.ordered.value
+
 
 class ShipmentConfirmation(msgspec.Struct, tag="shipment_confirmation", **_doc):
     shipment_id: DocNumber

@@ -79,10 +79,7 @@ def desadv_to_shipments(reader: Reader) -> list[ShipmentConfirmation]:
             carrier=None if tdt is None else reader.carrier(tdt, 4, 0),
             tracking_number=reference(reader, ["CN"], head),
             bill_of_lading=reference(reader, ["BM"], head),
-            partial=any(
-                line.ordered is not None and line.shipped.value < line.ordered.value
-                for line in lines
-            ),
+            partial=any(line.short for line in lines),
             warehouse=warehouse,
         )
         for order, (lines, packages) in parts.items()

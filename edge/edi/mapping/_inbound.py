@@ -294,17 +294,8 @@ def _map(
             if mapping is None:
                 raise _unmapped(message.type, message.header)
             documents = _mapped(mapping, edifact_reader(message, interchange, profile, memo=memo))
-            source_refs = MappedDocument(
-                document=documents[0],
-                flow=_FLOWS[type(documents[0])],
-                syntax="edifact",
-                message_type=message.type,
-                interchange_ref=interchange.control_ref,
-                message_ref=message.reference,
-                group_ref=None if group is None else group.reference,
-                message_index=index,
-                segment_index=message.header.index,
-            )
+            refs = ("edifact", message.type, interchange.control_ref, message.reference)
+            group_ref = None if group is None else group.reference
         else:
             assert isinstance(interchange, x12.Interchange)
             assert isinstance(group, x12.FunctionalGroup)
@@ -312,17 +303,20 @@ def _map(
             if x12_mapping is None:
                 raise _unmapped(message.id, message.header)
             documents = _mapped(x12_mapping, x12_reader(message, group, profile, memo=memo))
-            source_refs = MappedDocument(
-                document=documents[0],
-                flow=_FLOWS[type(documents[0])],
-                syntax="x12",
-                message_type=message.id,
-                interchange_ref=interchange.control_number,
-                message_ref=message.control_number,
-                group_ref=group.control_number,
-                message_index=index,
-                segment_index=message.header.index,
-            )
+            refs = ("x12", message.id, interchange.control_number, message.control_number)
+            group_ref = group.control_number
+        syntax, message_type, interchange_ref, message_ref = refs
+        source_refs = MappedDocument(
+            document=documents[0],
+            flow=_FLOWS[type(documents[0])],
+            syntax=syntax,
+            message_type=message_type,
+            interchange_ref=interchange_ref,
+            message_ref=message_ref,
+            group_ref=group_ref,
+            message_index=index,
+            segment_index=message.header.index,
+        )
         if len(documents) == 1:
             return [source_refs]
         return [

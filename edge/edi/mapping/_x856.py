@@ -201,10 +201,7 @@ def asn856_to_shipments(reader: Reader) -> list[ShipmentConfirmation]:
                 service_level=service,
                 tracking_number=reference(reader, ["CN"], shipment),
                 bill_of_lading=reference(reader, ["BM"], shipment),
-                partial=any(
-                    line.ordered is not None and line.shipped.value < line.ordered.value
-                    for line in shipped
-                ),
+                partial=any(line.short for line in shipped),
                 warehouse=warehouse,
             )
         )

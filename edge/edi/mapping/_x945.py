@@ -71,10 +71,7 @@ def advice945_to_shipment(reader: Reader) -> ShipmentConfirmation:
         service_level=None if w27 is None else reader.code(w27, 2, 0, "routing"),
         tracking_number=reference(reader, ["CN"], head),
         bill_of_lading=reference(reader, ["BM"], head),
-        partial=partial
-        or any(
-            line.ordered is not None and line.shipped.value < line.ordered.value for line in lines
-        ),
+        partial=partial or any(line.short for line in lines),
         warehouse=warehouse,
     )
 
